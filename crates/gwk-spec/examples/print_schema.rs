@@ -1,0 +1,1 @@
+fn main() { print!("{}", gwk_spec::schema::schema_text()); }

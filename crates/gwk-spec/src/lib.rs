@@ -1,0 +1,11 @@
+//! gwk-spec: the pure core of gwk.
+//!
+//! text → [`syntax`] (spanned YAML) → [`model`] (typed, spanned workflow) →
+//! [`check`] (rules) → [`Diagnostic`]s. No I/O, no async, no global state
+//! beyond lazily built constant tables.
+
+pub mod diagnostic;
+pub mod schema;
+pub mod syntax;
+
+pub use diagnostic::{Code, Counts, Diagnostic, Edit, Fix, Related, Severity};
