@@ -125,8 +125,13 @@ for p in "${PACKAGES[@]}"; do
 done
 if ((${#missing[@]})); then
     log "installing ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    # Output goes to a log (dpkg is chatty even with -qq); shown on failure.
+    if ! { apt-get update -qq &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; } \
+        >/tmp/gwk-apt.log 2>&1; then
+        tail -n 30 /tmp/gwk-apt.log >&2
+        die "package installation failed (log: /tmp/gwk-apt.log)"
+    fi
 else
     log "packages present: ${PACKAGES[*]}"
 fi
@@ -339,6 +344,8 @@ fi
 # --- env file ----------------------------------------------------------------
 {
     echo "export GWK_TEST_DOCKER_HOST=$MAIN_HOST"
+    # Debian's dockerd 20.10 speaks API 1.41 at most (bollard 0.21 defaults to 1.53).
+    echo "export GWK_TEST_DOCKER_API_VERSION=$(docker -H "$MAIN_HOST" version -f '{{.Server.APIVersion}}')"
     echo "export GWK_TEST_IMAGE=$BASE"
     echo "export GWK_TEST_IMAGE_TAGS=$(IFS=,; echo "${TAGS[*]}")"
     if ((want_gpu)); then
@@ -353,7 +360,7 @@ fi
 mv "$STATE/env.tmp" "$STATE/env"
 
 # --- verify ------------------------------------------------------------------
-flock -u 9
+# (the lock stays held: concurrent runs must not pull/untag under each other)
 "$SCRIPT_DIR/docker-test-env-check.sh" ||
     die "self-test failed (logs: $MAIN_LOG $GPU_LOG $REGISTRY_LOG)"
 
