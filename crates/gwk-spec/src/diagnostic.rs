@@ -96,6 +96,8 @@ codes! {
     UnknownIoPath = "unknown-io-path", Warning, "a command that uses `/inputs/X` or `/outputs/X` the job does not declare";
     UnusedWorkflowInput = "unused-workflow-input", Info, "a workflow input that no job reads";
     InvalidEnvName = "invalid-env-name", Warning, "an environment variable name a shell cannot use";
+    UnknownSecret = "unknown-secret", Warning, "a secret that gwk.toml's `secrets` does not list";
+    UnknownDataset = "unknown-dataset", Warning, "a dataset that gwk.toml's `datasets` does not list";
 }
 
 impl fmt::Display for Code {

@@ -5,7 +5,16 @@
 //! beyond lazily built constant tables.
 
 pub mod diagnostic;
+pub mod model;
 pub mod schema;
 pub mod syntax;
 
 pub use diagnostic::{Code, Counts, Diagnostic, Edit, Fix, Related, Severity};
+pub mod catalog;
+pub mod check;
+pub mod config;
+pub mod graph;
+pub mod suggest;
+
+pub use check::{Analysis, analyze, analyze_bytes};
+pub use config::Config;

@@ -245,7 +245,7 @@ impl Shapes {
                 .cloned()
                 .unwrap_or_default(),
         };
-        let root = c.compile(schema, None);
+        let root = c.compile(schema, Some("Workflow".into()));
         c.shapes.root = root;
         c.shapes
     }

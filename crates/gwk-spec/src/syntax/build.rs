@@ -46,7 +46,7 @@ struct Frame {
     /// Where the collection starts (the first child's start for block style).
     start: usize,
     /// Flow collections end at their closing bracket; block ones at their last child.
-    flow_end: Option<usize>,
+    flow: bool,
     anchor: usize,
     kind: FrameKind,
 }
@@ -140,7 +140,7 @@ impl<'a> Builder<'a> {
                     };
                     self.stack.push(Frame {
                         start: span.start,
-                        flow_end: flow.then_some(0),
+                        flow,
                         anchor,
                         kind,
                     });
@@ -176,6 +176,7 @@ impl<'a> Builder<'a> {
         Node {
             value: Value::Scalar(Scalar { text, style, kind }),
             span,
+            flow: false,
         }
     }
 
@@ -221,13 +222,15 @@ impl<'a> Builder<'a> {
                 (Value::Sequence(items), end)
             }
         };
-        let end = match frame.flow_end {
-            Some(_) => end_marker.end,
-            None => last_end.unwrap_or(frame.start),
+        let end = if frame.flow {
+            end_marker.end
+        } else {
+            last_end.unwrap_or(frame.start)
         };
         let node = Node {
             value,
             span: Span::new(frame.start, end),
+            flow: frame.flow,
         };
         (node, frame.anchor)
     }
@@ -315,6 +318,7 @@ fn null_at(at: usize) -> Node {
             kind: ScalarKind::Null,
         }),
         span: Span::empty(at),
+        flow: false,
     }
 }
 

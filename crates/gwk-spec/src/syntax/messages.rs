@@ -24,6 +24,22 @@ pub fn explain(info: &str, text: &str, index: &LineIndex, at: usize) -> (String,
         );
     }
 
+    // A line that falls out of a `|` block above it confuses the parser a
+    // few lines later; point at the line itself.
+    if let Some((culprit, column)) = dedented_block_line(text, index, line) {
+        let start = index.line_start(culprit);
+        let indent = text[start..].len() - text[start..].trim_start_matches(' ').len();
+        let end = index.line_range(text, culprit).end;
+        return (
+            format!(
+                "this line is indented less than the block (`|` or `>`) above it, whose lines start \
+                 in column {}: YAML ends the block before this line. Indent it like the rest of the block",
+                column + 1
+            ),
+            Span::new(start + indent, end),
+        );
+    }
+
     let word = word_span(text, at);
     let message = if info.contains("mapping values are not allowed") {
         "`key: value` where YAML expects no key: this line is indented deeper than its \
@@ -82,6 +98,54 @@ pub fn explain(info: &str, text: &str, index: &LineIndex, at: usize) -> (String,
         format!("not valid YAML: {m}")
     };
     (message, word)
+}
+
+fn indent_of(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
+/// Whether a line reads as `key:` or `key: value` (or a list item).
+fn is_key_line(line: &str) -> bool {
+    let t = line.trim_start();
+    if t.starts_with("- ") || t == "-" || t.starts_with('#') {
+        return true;
+    }
+    let key_end = t.find(':').unwrap_or(t.len());
+    key_end < t.len()
+        && t[..key_end]
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-_.'\"".contains(c))
+        && t[key_end + 1..].chars().next().is_none_or(|c| c == ' ')
+}
+
+/// Whether a line ends with a block scalar header (`key: |-`, `- >`).
+fn opens_block(line: &str) -> bool {
+    let code = line.split(" #").next().unwrap_or(line).trim_end();
+    let indicator = code.trim_end_matches(|c: char| c.is_ascii_digit() || c == '-' || c == '+');
+    (indicator.ends_with(": |") || indicator.ends_with(": >") || indicator.ends_with("- |") || indicator.ends_with("- >"))
+        || indicator.trim() == "|"
+        || indicator.trim() == ">"
+}
+
+/// The first line (0-based, at or before `error_line`) that drops out of a
+/// block scalar: less indented than the block's content but no key either.
+/// Returns the line and the block's content column.
+fn dedented_block_line(text: &str, index: &LineIndex, error_line: usize) -> Option<(usize, usize)> {
+    let line = |n: usize| &text[index.line_range(text, n)];
+    let lowest = error_line.saturating_sub(500);
+    let header = (lowest..=error_line).rev().find(|&n| opens_block(line(n)))?;
+    let key_indent = indent_of(line(header));
+    let first = (header + 1..=error_line).find(|&n| !line(n).trim().is_empty())?;
+    let content = indent_of(line(first));
+    if content <= key_indent {
+        return None;
+    }
+    (first + 1..=error_line)
+        .find(|&n| {
+            let l = line(n);
+            !l.trim().is_empty() && indent_of(l) < content && !is_key_line(l)
+        })
+        .map(|n| (n, content))
 }
 
 /// The non-blank run of characters at `at`, or one character there.

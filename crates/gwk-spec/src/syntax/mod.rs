@@ -123,6 +123,8 @@ pub enum Value {
 pub struct Node {
     pub value: Value,
     pub span: Span,
+    /// A collection written in flow style (`[a, b]`, `{a: 1}`).
+    pub flow: bool,
 }
 
 /// The broad YAML kinds, for messages and for matching against the schema.

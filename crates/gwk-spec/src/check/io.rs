@@ -1,0 +1,221 @@
+//! Inputs and outputs used against the rules of their type (`io-type`),
+//! dataset references (`invalid-value`, `missing-key`, `unknown-dataset`)
+//! and datasets written by two jobs at once (`dataset-conflict`).
+
+use super::Ctx;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::{InputSource, IoSpec, IoType, Reference};
+use crate::suggest::best;
+use std::collections::BTreeMap;
+
+pub fn check(ctx: &mut Ctx) {
+    let wf = ctx.wf;
+    for input in &wf.inputs {
+        if input.spec.io_type == Some(IoType::Volume) {
+            ctx.report(
+                Code::IoType,
+                type_span(&input.spec),
+                format!(
+                    "workflow input `{}` is a volume, but a volume exists only inside a run: \
+                     bring data in as a `dataset` (or a `string`)",
+                    input.name.value
+                ),
+            );
+        }
+        dataset(ctx, &input.spec, &input.name.value, false);
+    }
+    for job in &wf.jobs {
+        for input in &job.inputs {
+            match &input.source {
+                InputSource::Inline(spec) => {
+                    if spec.io_type == Some(IoType::Volume) {
+                        ctx.report(
+                            Code::IoType,
+                            type_span(spec),
+                            format!(
+                                "input `{}` is an inline volume, but there is nothing to mount: \
+                                 a volume comes only from an earlier job's output \
+                                 (`JOB.outputs.NAME`)",
+                                input.name.value
+                            ),
+                        );
+                    }
+                    dataset(ctx, spec, &input.name.value, false);
+                }
+                InputSource::Reference(Reference::JobOutput { job: from, output, .. }) => {
+                    // Re-exporting a received volume under the same name.
+                    let received_volume = wf
+                        .job(&from.value)
+                        .and_then(|p| p.output(&output.value))
+                        .and_then(|o| o.io_type())
+                        == Some(IoType::Volume);
+                    if let Some(o) = job.output(&input.name.value) {
+                        if received_volume && o.io_type() == Some(IoType::Volume) {
+                            ctx.push(
+                                Diagnostic::new(
+                                    Code::IoType,
+                                    o.name.span,
+                                    format!(
+                                        "output `{}` re-declares the volume this job receives as \
+                                         input `{}`: a volume cannot be an output of any job but \
+                                         the one that made it. Later jobs can read `{}.outputs.{}` \
+                                         directly; to change the files, write them to a new output",
+                                        o.name.value, input.name.value, from.value, output.value
+                                    ),
+                                )
+                                .with_related(input.name.span, "received here"),
+                            );
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        for o in &job.outputs {
+            if let Some(spec) = &o.spec {
+                dataset(ctx, spec, &o.name.value, true);
+            }
+        }
+    }
+    conflicts(ctx);
+}
+
+fn type_span(spec: &IoSpec) -> crate::syntax::Span {
+    spec.type_name.as_ref().map_or(spec.span, |t| t.span)
+}
+
+/// A dataset io: `with.ref` present and well-formed, and known when the
+/// project lists its datasets.
+fn dataset(ctx: &mut Ctx, spec: &IoSpec, name: &str, output: bool) {
+    if spec.io_type != Some(IoType::Dataset) {
+        return;
+    }
+    let Some(r) = &spec.dataset else {
+        if let Some(with) = spec.with_key {
+            ctx.report(
+                Code::MissingKey,
+                with,
+                format!("dataset `{name}` needs `with.ref`: the dataset's name or ID"),
+            );
+        }
+        return;
+    };
+    if let Err(why) = dataset_ref_syntax(&r.value) {
+        ctx.report(
+            Code::InvalidValue,
+            r.span,
+            format!("`{}` is not a dataset reference: {why}", r.value),
+        );
+        return;
+    }
+    let known = &ctx.config.datasets;
+    let base = dataset_name(&r.value);
+    if !known.is_empty() && !known.iter().any(|k| k == base) && !base.starts_with("gradient/") {
+        let mut d = Diagnostic::new(
+            Code::UnknownDataset,
+            r.span,
+            format!(
+                "dataset `{base}` is not among the datasets gwk.toml lists{}",
+                if output { "; it must exist before the run" } else { "" }
+            ),
+        );
+        if let Some(s) = best(base, known.iter().map(String::as_str)) {
+            d.message.push_str(&format!("; did you mean `{s}`?"));
+        }
+        ctx.push(d);
+    }
+}
+
+/// The dataset a reference names, without its version or tag.
+pub fn dataset_name(r: &str) -> &str {
+    r.split_once(':').map_or(r, |(n, _)| n)
+}
+
+/// `[namespace/]name[:version|:tag|:latest]`, names of letters, digits,
+/// `-`, `_` and `.` (spec §4.1).
+pub fn dataset_ref_syntax(r: &str) -> Result<(), &'static str> {
+    if r.contains("://") {
+        return Err("a dataset is named by its name or ID, not a URL");
+    }
+    let (path, version) = match r.split_once(':') {
+        Some((p, v)) => (p, Some(v)),
+        None => (r, None),
+    };
+    let name_ok = |s: &str| {
+        !s.is_empty()
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            && !s.starts_with('.')
+    };
+    let segments: Vec<&str> = path.split('/').collect();
+    if segments.len() > 2 || !segments.iter().all(|s| name_ok(s)) {
+        return Err("write `name`, `ID` or `namespace/name`, each of letters, digits, `-`, `_` and `.`");
+    }
+    if let Some(v) = version {
+        if !name_ok(v) {
+            return Err("after `:` comes a version, a tag or `latest`");
+        }
+    }
+    Ok(())
+}
+
+/// Two jobs that can run at the same time writing the same dataset: their
+/// versions clash.
+fn conflicts(ctx: &mut Ctx) {
+    let wf = ctx.wf;
+    let mut writers: BTreeMap<&str, Vec<(usize, &crate::model::Spanned<String>)>> = BTreeMap::new();
+    for (i, job) in wf.jobs.iter().enumerate() {
+        for o in &job.outputs {
+            let Some(spec) = &o.spec else { continue };
+            if spec.io_type != Some(IoType::Dataset) {
+                continue;
+            }
+            if let Some(r) = &spec.dataset {
+                writers.entry(dataset_name(&r.value)).or_default().push((i, r));
+            }
+        }
+    }
+    for (name, ws) in writers {
+        for (k, &(b, b_ref)) in ws.iter().enumerate() {
+            let clash = ws[..k]
+                .iter()
+                .find(|&&(a, _)| a != b && ctx.dag.independent(a, b));
+            if let Some(&(a, a_ref)) = clash {
+                let (ja, jb) = (&wf.jobs[a].name.value, &wf.jobs[b].name.value);
+                ctx.push(
+                    Diagnostic::new(
+                        Code::DatasetConflict,
+                        b_ref.span,
+                        format!(
+                            "jobs `{ja}` and `{jb}` can run at the same time and both write dataset \
+                             `{name}`: their new versions clash. Give each its own dataset, or make \
+                             one need the other"
+                        ),
+                    )
+                    .with_related(a_ref.span, format!("`{ja}` writes `{name}` here")),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dataset_reference_grammar() {
+        for ok in [
+            "demo-dataset",
+            "dsr8k5qzn401lb5",
+            "test-one:qdwlyje",
+            "gradient/voxpt",
+            "team/name:latest",
+            "my_data.v2",
+        ] {
+            assert!(dataset_ref_syntax(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "a b", "s3://x/y", "a/b/c", "name:", "name:v 1", ":v1"] {
+            assert!(dataset_ref_syntax(bad).is_err(), "{bad}");
+        }
+    }
+}

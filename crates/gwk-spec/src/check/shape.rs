@@ -1,0 +1,629 @@
+//! The shape check: the YAML tree walked against the compiled schema.
+//!
+//! Reports `unknown-key`, `invalid-type`, `missing-key`, `invalid-value`,
+//! `unknown-action` and the schema's deprecations, each at the narrowest
+//! span, with a ranked suggestion and a fix where one is mechanical.
+
+use super::edits::quoted;
+use crate::diagnostic::{Code, Diagnostic, Fix};
+use crate::model::Action;
+use crate::schema::shape::{Additional, Property, ShapeId, Shapes};
+use crate::suggest::{best, one_of};
+use crate::syntax::{Entry, Kind, Node, ScalarKind, Span, Style, Value};
+
+pub fn check(root: &Node, text: &str) -> Vec<Diagnostic> {
+    let shapes = Shapes::get();
+    let mut w = Walker {
+        shapes,
+        text,
+        out: Vec::new(),
+    };
+    w.value(root, shapes.root, &Owner::root());
+    w.out
+}
+
+/// The entry whose value is being checked, and how messages name it.
+struct Owner<'a> {
+    entry: Option<&'a Entry>,
+    /// The key, or the list that holds the item ("an item of `args`").
+    name: String,
+    /// The enclosing mapping's shape definition.
+    parent_def: Option<&'a str>,
+    /// The action of the enclosing job, when known (for `with`).
+    action: Option<&'a str>,
+}
+
+impl<'a> Owner<'a> {
+    fn root() -> Owner<'a> {
+        Owner {
+            entry: None,
+            name: "the workflow".into(),
+            parent_def: None,
+            action: None,
+        }
+    }
+
+    fn key(&self) -> Option<&'a str> {
+        self.entry.and_then(Entry::key_str)
+    }
+}
+
+struct Walker<'a> {
+    shapes: &'a Shapes,
+    text: &'a str,
+    out: Vec<Diagnostic>,
+}
+
+/// Keys of GitHub Actions workflows that people carry over, and what to
+/// write in Gradient instead.
+const GITHUB_KEYS: &[(&str, &str)] = &[
+    ("steps", "a Gradient job runs one action: set `uses` and `with`, and put commands in `script@v1`'s `script`"),
+    ("runs-on", "choose the machine with `resources.instance-type`"),
+    ("name", "a Gradient workflow gets its name when it is created, not from the file, and a job's name is its key"),
+    ("run-name", "a Gradient run has no name in the file"),
+    ("if", "Gradient has no conditions: a job runs when the jobs in its `needs` succeed"),
+    ("permissions", "Gradient has no token permissions"),
+    ("concurrency", "Gradient has no concurrency groups"),
+    ("strategy", "Gradient has no matrix: write one job per variant"),
+    ("services", "Gradient has no service containers"),
+    ("continue-on-error", "in Gradient a failed job always stops its dependents"),
+    ("timeout-minutes", "Gradient's `timeout` counts seconds (gwk's reading)"),
+    ("runs", "a Gradient job runs one action, named by `uses`"),
+    ("push", "Gradient triggers on pushes with `on.github.branches` or `on.github.tags`"),
+    ("pull_request", "Gradient triggers only on pushes: `on.github.branches` or `on.github.tags`"),
+    ("schedule", "Gradient has no scheduled runs; it triggers on pushes (`on.github`)"),
+    ("workflow_dispatch", "a Gradient workflow without `on` runs when started by hand"),
+];
+
+impl<'a> Walker<'a> {
+    fn report(&mut self, d: Diagnostic) {
+        self.out.push(d);
+    }
+
+    fn value(&mut self, node: &'a Node, id: ShapeId, owner: &Owner<'a>) {
+        let kind = node.kind();
+        let Some(id) = self.shapes.pick(id, kind) else {
+            let expected = self.expected(id);
+            self.wrong_kind(node, id, &expected, owner);
+            return;
+        };
+        let shape = self.shapes.shape(id);
+        if !shape.kinds.accepts(kind) {
+            let expected = shape.kinds.described();
+            self.wrong_kind(node, id, &expected, owner);
+            return;
+        }
+        match &node.value {
+            Value::Scalar(s) => {
+                if !shape.choices.is_empty() && s.kind == ScalarKind::Str {
+                    let choices: Vec<&str> =
+                        shape.choices.iter().map(|c| c.value.as_str()).collect();
+                    if !choices.contains(&s.text.as_str()) {
+                        self.bad_choice(node, &s.text, &choices, owner);
+                    }
+                }
+                if let (Some(min), Some(v)) = (shape.minimum, s.text.parse::<f64>().ok()) {
+                    if v < min {
+                        self.report(Diagnostic::new(
+                            Code::InvalidValue,
+                            node.span,
+                            format!("`{}` must be at least {min}", owner.name),
+                        ));
+                    }
+                }
+            }
+            Value::Sequence(items) => {
+                if let Some(item_shape) = shape.items {
+                    let item_owner = Owner {
+                        entry: owner.entry,
+                        name: format!("an item of `{}`", owner.name),
+                        parent_def: owner.parent_def,
+                        action: owner.action,
+                    };
+                    for item in items {
+                        self.value(item, item_shape, &item_owner);
+                    }
+                }
+            }
+            Value::Mapping(entries) => self.mapping(node, entries, id, owner),
+        }
+    }
+
+    fn mapping(&mut self, node: &'a Node, entries: &'a [Entry], id: ShapeId, owner: &Owner<'a>) {
+        let shape = self.shapes.shape(id);
+        let def = shape.def.as_deref();
+        let keys = self.shapes.keys(id, Some(node));
+        let at_root = owner.entry.is_none();
+        let action = if def == Some("Job") {
+            node.get("uses").and_then(Node::as_str)
+        } else {
+            owner.action
+        };
+        let place = place(def, owner, action);
+        for e in entries {
+            let Some(key) = (if at_root {
+                crate::model::lower::top_key(e)
+            } else {
+                e.key_str()
+            }) else {
+                self.report(Diagnostic::new(
+                    Code::InvalidType,
+                    e.key.span,
+                    "a key must be a plain string, not a list or mapping",
+                ));
+                continue;
+            };
+            if let Some(p) = keys.iter().find(|p| p.name == key) {
+                if p.deprecated {
+                    self.deprecated_key(e, p, def, entries);
+                }
+                let child = Owner {
+                    entry: Some(e),
+                    name: key.to_string(),
+                    parent_def: def,
+                    action,
+                };
+                self.value(&e.value, p.shape, &child);
+                continue;
+            }
+            match shape.additional {
+                Some(Additional::Shape(s)) if self.misplaced(s, key, &e.value) => {
+                    let item = match self.shapes.shape(s).def.as_deref() {
+                        Some("Job") => "a job",
+                        Some("Output") => "an output",
+                        Some("WorkflowInput") => "a workflow input",
+                        _ => "an item",
+                    };
+                    self.report(Diagnostic::new(
+                        Code::UnknownKey,
+                        e.key.span,
+                        format!(
+                            "`{key}` is a key of {item}, but it sits one level too shallow, so it \
+                             is read as {item} named `{key}`: indent it under the one it belongs to"
+                        ),
+                    ));
+                }
+                Some(Additional::Shape(s)) => {
+                    let child = Owner {
+                        entry: Some(e),
+                        name: key.to_string(),
+                        parent_def: def,
+                        action,
+                    };
+                    self.value(&e.value, s, &child);
+                }
+                Some(Additional::Forbidden) => self.unknown_key(e, key, &keys, def, &place, action),
+                _ => {}
+            }
+        }
+        for p in keys.iter().filter(|p| p.required) {
+            if !entries.iter().any(|e| e.key_str() == Some(p.name.as_str())) {
+                self.missing_key(node, p, def, owner, action);
+            }
+        }
+    }
+
+    /// Whether an entry of a map of named items (jobs, outputs, ...) is
+    /// really one of the item's own keys written one level too shallow:
+    /// `with:` under `outputs`, `uses:` under `jobs`.
+    fn misplaced(&self, item: ShapeId, key: &str, value: &Node) -> bool {
+        let Some(item) = self.shapes.pick(item, Kind::Mapping) else {
+            return false;
+        };
+        let shape = self.shapes.shape(item);
+        if shape.property(key).is_none() {
+            return false;
+        }
+        // A real item has its required keys (a job its `uses`, an io its `type`).
+        let required: Vec<&str> = shape
+            .properties
+            .iter()
+            .filter(|p| p.required)
+            .map(|p| p.name.as_str())
+            .collect();
+        !required.iter().any(|r| value.get(r).is_some())
+    }
+
+    /// What the alternatives of `id` accept, for a message.
+    fn expected(&self, id: ShapeId) -> String {
+        let shape = self.shapes.shape(id);
+        let kinds: Vec<String> = shape
+            .alternatives
+            .iter()
+            .map(|&a| self.shapes.shape(a).kinds.described())
+            .collect();
+        kinds.join(" or ")
+    }
+
+    fn wrong_kind(&mut self, node: &'a Node, id: ShapeId, expected: &str, owner: &Owner<'a>) {
+        let shape = self.shapes.shape(id);
+        let got = node.kind();
+        let name = &owner.name;
+        let span = node.span;
+        // An output written as a bare string (`repo: CloneRepo`).
+        if shape.def.as_deref() == Some("Output") {
+            self.report(Diagnostic::new(
+                Code::IoType,
+                span,
+                format!(
+                    "output `{name}` is {got}; an output is declared as a mapping with a `type` \
+                     (`volume`, `string` or `dataset`). A job cannot pass on another job's output: \
+                     the consumer reads it directly as `JOB.outputs.NAME`"
+                ),
+            ));
+            return;
+        }
+        if owner.key() == Some("on") && owner.parent_def == Some("Workflow") {
+            self.report(Diagnostic::new(
+                Code::InvalidType,
+                span,
+                "`on` here is GitHub Actions' list of events; Gradient's trigger is a mapping: \
+                 `on: {github: {branches: {only: main}}}`",
+            ));
+            return;
+        }
+        if got == Kind::Null {
+            let what = if expected.contains("mapping") {
+                "give it its keys or remove it"
+            } else {
+                "give it a value or remove it"
+            };
+            self.report(Diagnostic::new(
+                Code::InvalidType,
+                owner.entry.map_or(span, |e| e.key.span),
+                format!("`{name}` is empty but must be {expected}: {what}"),
+            ));
+            return;
+        }
+        let scalar_text = node.scalar_text().unwrap_or_default();
+        let mut d = Diagnostic::new(
+            Code::InvalidType,
+            span,
+            format!("`{name}` must be {expected}, not {got}"),
+        );
+        match got {
+            Kind::Int | Kind::Float | Kind::Bool if expected == "a string" => {
+                d.message = format!(
+                    "`{name}` must be a string; YAML reads `{scalar_text}` as {got}. Quote it: `{}`",
+                    quoted(scalar_text)
+                );
+                d = d.with_fix(Fix::replace(
+                    format!("quote `{scalar_text}`"),
+                    span,
+                    quoted(scalar_text),
+                ));
+            }
+            Kind::Sequence if expected == "a string" => {
+                let lone_dash = matches!(node.as_sequence(), Some([only]) if only.is_null());
+                if lone_dash {
+                    d.message = format!(
+                        "{name} is a nested list: a bare `-` after `- ` starts a list inside the list. \
+                         Quote it: `\"-\"`"
+                    );
+                    d = d.with_fix(Fix::replace("quote the `-`", span, "\"-\""));
+                } else if name == "script" {
+                    d.message = "a script is one string, not a list: write it as a literal block \
+                                 (`script: |-`) with one command a line"
+                        .to_string();
+                    if let Some(fix) = self.list_to_block(node, owner.entry) {
+                        d = d.with_fix(fix);
+                    }
+                } else {
+                    d.message = format!("`{name}` must be a string, not a list");
+                }
+            }
+            Kind::Str if expected == "a list" => {
+                d.message = format!(
+                    "`{name}` must be a list; write `[{scalar_text}]` or one `- item` per line"
+                );
+                d = d.with_fix(Fix::replace(
+                    format!("make `{name}` a list"),
+                    span,
+                    format!("[{scalar_text}]"),
+                ));
+            }
+            _ => {}
+        }
+        self.report(d);
+    }
+
+    /// A list of strings rewritten as a `|-` block, one item a line.
+    fn list_to_block(&self, node: &Node, key: Option<&Entry>) -> Option<Fix> {
+        let items = node.as_sequence()?;
+        let lines: Option<Vec<&str>> = items.iter().map(Node::as_str).collect();
+        let lines = lines?;
+        let key = key?;
+        let line_start = self.text[..key.key.span.start].rfind('\n').map_or(0, |p| p + 1);
+        let indent = " ".repeat(key.key.span.start - line_start + 2);
+        let mut text = String::from("|-");
+        for l in lines {
+            text.push('\n');
+            text.push_str(&indent);
+            text.push_str(l);
+        }
+        // Replace from just after `script:` so the block starts on its line.
+        let key_end = self.text[..node.span.start].rfind(':')? + 1;
+        Some(Fix::replace(
+            "write the script as a literal block",
+            Span::new(key_end, node.span.end),
+            format!(" {text}"),
+        ))
+    }
+
+    fn bad_choice(&mut self, node: &Node, value: &str, choices: &[&str], owner: &Owner<'a>) {
+        let span = node.span;
+        let suggestion = best(value, choices.iter().copied());
+        if owner.key() == Some("uses") && owner.parent_def == Some("Job") {
+            let mut message = format!("`{value}` is not a Gradient action");
+            let suggestion = suggestion.or_else(|| {
+                // GitHub's actions/checkout, or any other checkout action.
+                value.contains("checkout").then_some("git-checkout@v1")
+            });
+            if let Some((name, version)) = value.split_once('@') {
+                if let Some(a) = Action::ALL.iter().find(|a| a.as_str().split('@').next() == Some(name)) {
+                    message = format!(
+                        "`{value}`: `{name}` has no version `{version}`; the only one is `{a}`"
+                    );
+                } else if value.contains('/') {
+                    message = format!(
+                        "`{value}` looks like a GitHub Action; Gradient jobs use its own actions"
+                    );
+                }
+            }
+            let mut d = Diagnostic::new(Code::UnknownAction, span, message.clone());
+            match suggestion {
+                Some(s) => {
+                    d.message = format!("{message}; did you mean `{s}`?");
+                    d = d.with_fix(Fix::replace(format!("use `{s}`"), span, s));
+                }
+                None => {
+                    d.message = format!("{message}; the actions are {}", one_of(choices));
+                }
+            }
+            self.report(d);
+            return;
+        }
+        let what = match owner.key() {
+            Some("type") if owner.parent_def == Some("CreateModelWith") => "model type".to_string(),
+            Some("type") => "io type".to_string(),
+            _ => format!("value of `{}`", owner.name),
+        };
+        let mut d = Diagnostic::new(
+            Code::InvalidValue,
+            span,
+            format!("`{value}` is not a valid {what}; use {}", one_of(choices)),
+        );
+        if let Some(s) = suggestion {
+            d.message = format!("`{value}` is not a valid {what}; did you mean `{s}`? ({})", one_of(choices));
+            d = d.with_fix(Fix::replace(format!("use `{s}`"), span, s));
+        }
+        self.report(d);
+    }
+
+    fn deprecated_key(&mut self, e: &Entry, p: &Property, def: Option<&str>, siblings: &[Entry]) {
+        let key = p.name.as_str();
+        let (code, message, replacement) = match (def, key) {
+            (Some("GitCheckoutWith"), "branch") => (
+                Code::IgnoredParam,
+                "`branch` is not a parameter of `git-checkout@v1`: Gradient ignored it and cloned the \
+                 default branch. Use `ref`"
+                    .to_string(),
+                "ref",
+            ),
+            (_, "id") => (
+                Code::Deprecated,
+                "`id` is the name `ref` had before August 2021; write `ref`".to_string(),
+                "ref",
+            ),
+            _ => (Code::Deprecated, format!("`{key}` is deprecated"), ""),
+        };
+        let mut d = Diagnostic::new(code, e.key.span, message);
+        let taken = siblings.iter().any(|s| s.key_str() == Some(replacement));
+        if !replacement.is_empty() && !taken {
+            d = d.with_fix(Fix::replace(
+                format!("rename `{key}` to `{replacement}`"),
+                e.key.span,
+                replacement,
+            ));
+        }
+        self.report(d);
+    }
+
+    fn unknown_key(
+        &mut self,
+        e: &Entry,
+        key: &str,
+        keys: &[Property],
+        def: Option<&str>,
+        place: &str,
+        action: Option<&str>,
+    ) {
+        let span = e.key.span;
+        let allowed: Vec<&str> = keys.iter().map(|p| p.name.as_str()).collect();
+        let is_job_or_top = matches!(def, Some("Job" | "Workflow" | "On"));
+        if is_job_or_top {
+            if let Some((_, hint)) = GITHUB_KEYS.iter().find(|(k, _)| *k == key) {
+                self.report(Diagnostic::new(
+                    Code::UnknownKey,
+                    span,
+                    format!("`{key}` is GitHub Actions syntax, not Gradient's: {hint}"),
+                ));
+                return;
+            }
+        }
+        // A key written one level off: an action parameter on the job, or a
+        // job key inside `with`.
+        let params_of = |k: &str| -> Vec<&'static str> {
+            Action::ALL
+                .iter()
+                .filter(|a| action_params(**a).contains(&k))
+                .map(|a| a.as_str())
+                .collect()
+        };
+        if def == Some("Job") && !params_of(key).is_empty() {
+            self.report(Diagnostic::new(
+                Code::UnknownKey,
+                span,
+                format!("`{key}` is not a key of {place}; it is an action parameter and belongs under `with`"),
+            ));
+            return;
+        }
+        if matches!(def, Some("Output" | "InlineInput" | "WorkflowInput"))
+            && matches!(key, "ref" | "id" | "value")
+        {
+            self.report(Diagnostic::new(
+                Code::UnknownKey,
+                span,
+                format!("`{key}` belongs under `with`: `with: {{{key}: ...}}`"),
+            ));
+            return;
+        }
+        let job_keys = ["outputs", "inputs", "needs", "env", "resources", "uses"];
+        if def.is_some_and(|d| d.ends_with("With")) && job_keys.contains(&key) {
+            self.report(Diagnostic::new(
+                Code::UnknownKey,
+                span,
+                format!("`{key}` is a key of the job, not a parameter in `with`: move it out of `with`, one level up"),
+            ));
+            return;
+        }
+        if def == Some("NoParameters") {
+            self.report(Diagnostic::new(
+                Code::UnknownKey,
+                span,
+                format!(
+                    "`{key}` has no meaning here: this type takes nothing in `with` (only datasets \
+                     have `ref`, and only string inputs have `value`)"
+                ),
+            ));
+            return;
+        }
+        let mut message = format!("`{key}` is not a key of {place}");
+        let suggestion = best(key, allowed.iter().copied());
+        let mut d = Diagnostic::new(Code::UnknownKey, span, String::new());
+        if let Some(s) = suggestion {
+            message.push_str(&format!("; did you mean `{s}`?"));
+            if !allowed.is_empty() && !e.key.scalar().is_some_and(|s| s.style != Style::Plain) {
+                d = d.with_fix(Fix::replace(format!("rename to `{s}`"), span, s));
+            }
+        } else if def.is_some_and(|d| d.ends_with("With")) {
+            let elsewhere = params_of(key);
+            let act = action.unwrap_or("this action");
+            if elsewhere.is_empty() {
+                message = format!("`{key}` is not a parameter of `{act}`; it takes {}", one_of(&allowed));
+            } else {
+                message = format!(
+                    "`{key}` is not a parameter of `{act}` (it is one of {}); `{act}` takes {}",
+                    one_of(&elsewhere),
+                    one_of(&allowed)
+                );
+            }
+        } else if !allowed.is_empty() {
+            message.push_str(&format!("; it takes {}", one_of(&allowed)));
+        } else {
+            message.push_str("; it takes no keys");
+        }
+        d.message = message;
+        self.report(d);
+    }
+
+    fn missing_key(
+        &mut self,
+        node: &Node,
+        p: &Property,
+        def: Option<&str>,
+        owner: &Owner<'a>,
+        action: Option<&str>,
+    ) {
+        let span = owner.entry.map_or(Span::empty(node.span.start), |e| e.key.span);
+        let name = &owner.name;
+        let key = &p.name;
+        let message = match (def, key.as_str()) {
+            (Some("Workflow"), "jobs") => "the workflow has no `jobs`".to_string(),
+            (Some("Job"), "uses") => format!(
+                "job `{name}` has no `uses`: every job runs one action ({})",
+                one_of(&Action::ALL.map(Action::as_str))
+            ),
+            (Some("Job"), "with") => {
+                let action = action.unwrap_or("its action");
+                let params = action_required(action);
+                format!("job `{name}` has no `with`: `{action}` needs {}", one_of(&params))
+            }
+            (Some(d), _) if d.ends_with("With") => {
+                let action = action.unwrap_or("the action");
+                format!("`{action}` needs `with.{key}`")
+            }
+            (Some("Output" | "WorkflowInput" | "InlineInput"), "type") => format!(
+                "`{name}` has no `type`: `volume`, `string` or `dataset`"
+            ),
+            (Some("Output" | "WorkflowInput" | "InlineInput"), "with") => {
+                format!("dataset `{name}` needs `with.ref`, the dataset's name or ID")
+            }
+            _ => format!("`{name}` needs `{key}`"),
+        };
+        self.report(Diagnostic::new(Code::MissingKey, span, message));
+    }
+}
+
+/// Every `with` parameter of an action, from the schema.
+fn action_params(action: Action) -> Vec<&'static str> {
+    let shapes = Shapes::get();
+    let Some(job) = shapes.def("Job") else { return Vec::new() };
+    let Some(sw) = &shapes.shape(job).switch else { return Vec::new() };
+    sw.cases
+        .iter()
+        .find(|c| c.value == action.as_str())
+        .map(|c| {
+            shapes
+                .shape(c.shape)
+                .properties
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The required `with` parameters of an action, by name.
+fn action_required(action: &str) -> Vec<&'static str> {
+    let shapes = Shapes::get();
+    let Some(a) = Action::parse(action) else { return Vec::new() };
+    let Some(job) = shapes.def("Job") else { return Vec::new() };
+    let Some(sw) = &shapes.shape(job).switch else { return Vec::new() };
+    sw.cases
+        .iter()
+        .find(|c| c.value == a.as_str())
+        .map(|c| {
+            shapes
+                .shape(c.shape)
+                .properties
+                .iter()
+                .filter(|p| p.required)
+                .map(|p| p.name.as_str())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// How a message names the mapping being checked.
+fn place(def: Option<&str>, owner: &Owner, action: Option<&str>) -> String {
+    let name = &owner.name;
+    match def {
+        Some("Workflow") => "the workflow's top level".into(),
+        Some("Job") => format!("job `{name}`"),
+        Some("Defaults") => "`defaults`".into(),
+        Some("DefaultResources") => "`defaults.resources`".into(),
+        Some("JobResources") => "a job's `resources`".into(),
+        Some("On") => "`on`".into(),
+        Some("GithubTrigger") => "`on.github`".into(),
+        Some("RefFilter") => format!("the `{name}` filter"),
+        Some("Context" | "ContextEvent" | "ContextGithub") => format!("`{name}` of `context`"),
+        Some("WorkflowInput") => format!("workflow input `{name}`"),
+        Some("InlineInput") => format!("input `{name}`"),
+        Some("Output") => format!("output `{name}`"),
+        Some("DatasetWith") => "a dataset's `with`".into(),
+        Some("StringWith") => "a string's `with`".into(),
+        Some(d) if d.ends_with("With") => format!("`with` of `{}`", action.unwrap_or("the action")),
+        _ => format!("`{name}`"),
+    }
+}

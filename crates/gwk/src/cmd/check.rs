@@ -1,0 +1,70 @@
+//! `gwk check [PATH]...`
+
+use crate::discover::{Configs, workflow_files};
+use crate::output::{FileReport, Format, render, total};
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Files or directories to check (default: .gradient/workflows/). `-`
+    /// reads one file from standard input.
+    pub paths: Vec<PathBuf>,
+    /// How to print the findings.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Count warnings as errors for the exit status.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// The name to report for a file read from standard input.
+    #[arg(long, default_value = "<stdin>")]
+    pub stdin_filename: String,
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: Color,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let files = workflow_files(&args.paths)?;
+    let configs = Configs::default();
+    let reports: Vec<FileReport> = files
+        .par_iter()
+        .map(|path| -> Result<FileReport> {
+            let config = configs.for_file(path)?;
+            let (name, bytes) = if path.as_os_str() == "-" {
+                let mut buf = Vec::new();
+                std::io::stdin().read_to_end(&mut buf).context("cannot read standard input")?;
+                (args.stdin_filename.clone(), buf)
+            } else {
+                let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+                (path.display().to_string(), bytes)
+            };
+            Ok(FileReport {
+                path: name,
+                analysis: gwk_spec::analyze_bytes(&bytes, &config),
+            })
+        })
+        .collect::<Result<_>>()?;
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let text = render(args.format, &reports, color);
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`gwk check | head`) is not an error of gwk's.
+    let _ = out.write_all(text.as_bytes());
+    let t = total(&reports);
+    let failed = t.errors > 0 || (args.deny_warnings && t.warnings > 0);
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}

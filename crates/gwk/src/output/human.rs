@@ -1,0 +1,98 @@
+//! `--format human`: rustc-style snippets with the exact range underlined.
+
+use super::{FileReport, total};
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use gwk_spec::syntax::Span;
+use gwk_spec::{Diagnostic, Severity};
+
+pub struct Human {
+    pub color: bool,
+}
+
+/// The lines of `text` that hold `span`: (their text, the 1-based number of
+/// the first, the byte offset where they start).
+fn lines_of<'t>(report: &'t FileReport, span: Span) -> (&'t str, usize, usize) {
+    let a = &report.analysis;
+    let first = a.line_index.line_of(span.start);
+    let last = a.line_index.line_of(span.end.max(span.start));
+    let start = a.line_index.line_start(first);
+    let end = a.line_index.line_range(&a.text, last).end;
+    (&a.text[start..end.max(start)], first + 1, start)
+}
+
+impl Human {
+    fn level(sev: Severity) -> Level<'static> {
+        match sev {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+            Severity::Info => Level::INFO,
+        }
+    }
+
+    fn one(&self, report: &FileReport, d: &Diagnostic) -> String {
+        let (src, line, base) = lines_of(report, d.span);
+        let relative = |s: Span, base: usize, len: usize| {
+            let start = s.start.saturating_sub(base).min(len);
+            start..s.end.saturating_sub(base).clamp(start, len)
+        };
+        let mut title = Self::level(d.severity)
+            .primary_title(d.message.as_str())
+            .id(d.code.as_str())
+            .element(
+                Snippet::source(src)
+                    .line_start(line)
+                    .path(report.path.as_str())
+                    .annotation(AnnotationKind::Primary.span(relative(d.span, base, src.len()))),
+            );
+        for r in &d.related {
+            let (rsrc, rline, rbase) = lines_of(report, r.span);
+            title = title.element(
+                Snippet::source(rsrc)
+                    .line_start(rline)
+                    .path(report.path.as_str())
+                    .annotation(
+                        AnnotationKind::Context
+                            .span(relative(r.span, rbase, rsrc.len()))
+                            .label(r.message.as_str()),
+                    ),
+            );
+        }
+        let mut groups = vec![title];
+        for f in &d.fixes {
+            groups.push(Group::with_title(Level::HELP.secondary_title(f.message.as_str())));
+        }
+        let renderer = if self.color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        renderer.render(&groups).to_string()
+    }
+
+    pub fn render(&self, reports: &[FileReport]) -> String {
+        let mut out = String::new();
+        for report in reports {
+            for d in &report.analysis.diagnostics {
+                out.push_str(&self.one(report, d));
+                out.push_str("\n\n");
+            }
+        }
+        let t = total(reports);
+        let files = reports.len();
+        out.push_str(&format!(
+            "{} error{}, {} warning{}, {} info{} in {files} file{}\n",
+            t.errors,
+            plural(t.errors),
+            t.warnings,
+            plural(t.warnings),
+            t.infos,
+            plural(t.infos),
+            plural(files),
+        ));
+        out
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
