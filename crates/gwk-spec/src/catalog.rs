@@ -68,8 +68,11 @@ impl fmt::Display for InstanceType {
     }
 }
 
-/// (name, GPU memory GB, RAM GB, vCPU) of the single-GPU types.
-const GPUS: &[(&str, Option<u32>, Option<u32>, Option<u32>)] = &[
+/// A single-GPU type: name, GPU memory GB, RAM GB, vCPU.
+type GpuRow = (&'static str, Option<u32>, Option<u32>, Option<u32>);
+
+/// The single-GPU types.
+const GPUS: &[GpuRow] = &[
     ("M4000", Some(8), Some(30), Some(8)),
     ("P4000", Some(8), Some(30), Some(8)),
     ("P5000", Some(16), Some(30), Some(8)),

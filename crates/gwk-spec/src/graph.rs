@@ -29,11 +29,11 @@ impl Dag {
         let mut needed_by = vec![Vec::new(); wf.jobs.len()];
         for (i, job) in wf.jobs.iter().enumerate() {
             for n in &job.needs {
-                if let Some(&j) = index.get(n.value.as_str()) {
-                    if !needs[i].contains(&j) {
-                        needs[i].push(j);
-                        needed_by[j].push(i);
-                    }
+                if let Some(&j) = index.get(n.value.as_str())
+                    && !needs[i].contains(&j)
+                {
+                    needs[i].push(j);
+                    needed_by[j].push(i);
                 }
             }
         }
@@ -178,7 +178,11 @@ impl Dag {
         let order = self.topological_order()?;
         let mut stage = vec![0; self.len()];
         for &j in &order {
-            stage[j] = self.needs[j].iter().map(|&n| stage[n] + 1).max().unwrap_or(0);
+            stage[j] = self.needs[j]
+                .iter()
+                .map(|&n| stage[n] + 1)
+                .max()
+                .unwrap_or(0);
         }
         Some(stage)
     }
@@ -255,7 +259,9 @@ mod tests {
     }
 
     fn names(wf: &Workflow, path: &[usize]) -> Vec<String> {
-        path.iter().map(|&i| wf.jobs[i].name.value.clone()).collect()
+        path.iter()
+            .map(|&i| wf.jobs[i].name.value.clone())
+            .collect()
     }
 
     #[test]
@@ -265,7 +271,10 @@ mod tests {
         );
         let cycles = d.cycles();
         assert_eq!(cycles.len(), 1);
-        assert_eq!(names(&wf, &cycles[0]), ["prepare", "build", "install", "prepare"]);
+        assert_eq!(
+            names(&wf, &cycles[0]),
+            ["prepare", "build", "install", "prepare"]
+        );
         assert!(d.stages().is_none());
     }
 

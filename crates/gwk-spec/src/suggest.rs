@@ -32,10 +32,19 @@ const SYNONYMS: &[(&str, &[&str])] = &[
         ],
     ),
     ("uses", &["use", "action", "run", "runs"]),
-    ("with", &["params", "parameters", "inputs_params", "options"]),
+    (
+        "with",
+        &["params", "parameters", "inputs_params", "options"],
+    ),
     (
         "resources",
-        &["machine", "instance", "machine-type", "machinetype", "compute"],
+        &[
+            "machine",
+            "instance",
+            "machine-type",
+            "machinetype",
+            "compute",
+        ],
     ),
     (
         "instance-type",
@@ -48,7 +57,10 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "type",
         ],
     ),
-    ("timeout", &["timeout-minutes", "timeout_minutes", "time-limit"]),
+    (
+        "timeout",
+        &["timeout-minutes", "timeout_minutes", "time-limit"],
+    ),
     ("ref", &["branch", "tag", "commit", "revision"]),
     ("script", &["run", "commands", "command", "cmd"]),
     ("args", &["arguments", "argv"]),
@@ -64,7 +76,9 @@ where
     let mut scored: Vec<(u32, f64, &str)> = candidates
         .into_iter()
         .filter(|c| *c != word)
-        .filter_map(|c| score(&lower, c).map(|s| (s, strsim::jaro_winkler(&lower, &c.to_lowercase()), c)))
+        .filter_map(|c| {
+            score(&lower, c).map(|s| (s, strsim::jaro_winkler(&lower, &c.to_lowercase()), c))
+        })
         .collect();
     scored.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(b.2)));
     scored.dedup_by(|a, b| a.2 == b.2);
@@ -123,7 +137,14 @@ mod tests {
     use super::*;
 
     const JOB_KEYS: &[&str] = &[
-        "uses", "with", "needs", "inputs", "outputs", "env", "resources", "timeout",
+        "uses",
+        "with",
+        "needs",
+        "inputs",
+        "outputs",
+        "env",
+        "resources",
+        "timeout",
     ];
 
     #[test]

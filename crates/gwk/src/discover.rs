@@ -16,9 +16,7 @@ pub fn workflow_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     if paths.is_empty() {
         let dir = Path::new(WORKFLOW_DIR);
         if !dir.is_dir() {
-            bail!(
-                "no {WORKFLOW_DIR}/ directory here; name the files or directories to check"
-            );
+            bail!("no {WORKFLOW_DIR}/ directory here; name the files or directories to check");
         }
         return yaml_files_in(dir);
     }
@@ -43,12 +41,16 @@ fn yaml_files_in(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let entries = std::fs::read_dir(&d).with_context(|| format!("cannot read {}", d.display()))?;
+        let entries =
+            std::fs::read_dir(&d).with_context(|| format!("cannot read {}", d.display()))?;
         for e in entries {
             let path = e?.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if matches!(path.extension().and_then(|x| x.to_str()), Some("yaml" | "yml")) {
+            } else if matches!(
+                path.extension().and_then(|x| x.to_str()),
+                Some("yaml" | "yml")
+            ) {
                 out.push(path);
             }
         }
@@ -97,6 +99,7 @@ pub fn find_upward(dir: &Path) -> Option<PathBuf> {
 
 /// Reads and checks one gwk.toml.
 pub fn load(path: &Path) -> Result<Config> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     Config::parse(&text).with_context(|| format!("{} is not a valid gwk.toml", path.display()))
 }

@@ -10,7 +10,9 @@ use crate::model::{Action, InputSource, IoType, Job, Reference};
 pub fn check(ctx: &mut Ctx) {
     for job in &ctx.wf.jobs {
         match job.action {
-            Some(a @ (Action::GitCheckout | Action::S3Download)) => downloads_into_output(ctx, job, a),
+            Some(a @ (Action::GitCheckout | Action::S3Download)) => {
+                downloads_into_output(ctx, job, a)
+            }
             Some(Action::CreateModel) => create_model(ctx, job),
             _ => {}
         }
@@ -24,7 +26,9 @@ fn downloads_into_output(ctx: &mut Ctx, job: &Job, action: Action) {
         "downloads into"
     };
     if job.outputs.is_empty() {
-        let hint = if job.inputs.iter().any(|i| matches!(&i.source, InputSource::Inline(s) if s.io_type == Some(IoType::Volume))) {
+        let hint = if job.inputs.iter().any(
+            |i| matches!(&i.source, InputSource::Inline(s) if s.io_type == Some(IoType::Volume)),
+        ) {
             " (the volume is declared under `inputs`; it belongs under `outputs`)"
         } else {
             ""
@@ -69,10 +73,16 @@ fn downloads_into_output(ctx: &mut Ctx, job: &Job, action: Action) {
     }
     if let Some(p) = path.and_then(|p| p.as_str().map(|s| (s, p))) {
         let (value, param) = p;
-        let target = value.strip_prefix("/outputs/").map(|rest| rest.split('/').next().unwrap_or(""));
+        let target = value
+            .strip_prefix("/outputs/")
+            .map(|rest| rest.split('/').next().unwrap_or(""));
         let ok = target.is_some_and(|t| job.output(t).is_some());
         if !ok {
-            let names: Vec<String> = job.outputs.iter().map(|o| format!("/outputs/{}", o.name.value)).collect();
+            let names: Vec<String> = job
+                .outputs
+                .iter()
+                .map(|o| format!("/outputs/{}", o.name.value))
+                .collect();
             ctx.report(
                 Code::InvalidValue,
                 param.value.span,
@@ -100,7 +110,9 @@ fn create_model(ctx: &mut Ctx, job: &Job) {
         Some(input) => {
             let kind = match &input.source {
                 InputSource::Inline(spec) => spec.io_type,
-                InputSource::Reference(Reference::JobOutput { job: from, output, .. }) => wf
+                InputSource::Reference(Reference::JobOutput {
+                    job: from, output, ..
+                }) => wf
                     .job(&from.value)
                     .and_then(|p| p.output(&output.value))
                     .and_then(|o| o.io_type()),
@@ -122,7 +134,11 @@ fn create_model(ctx: &mut Ctx, job: &Job) {
             }
         }
     }
-    let strings = job.outputs.iter().filter(|o| o.io_type() == Some(IoType::String)).count();
+    let strings = job
+        .outputs
+        .iter()
+        .filter(|o| o.io_type() == Some(IoType::String))
+        .count();
     if strings == 0 {
         ctx.report(
             Code::MissingKey,

@@ -9,7 +9,10 @@ use crate::syntax::Span;
 pub fn check(ctx: &mut Ctx) {
     let wf = ctx.wf;
     for cycle in ctx.dag.cycles() {
-        let names: Vec<&str> = cycle.iter().map(|&i| wf.jobs[i].name.value.as_str()).collect();
+        let names: Vec<&str> = cycle
+            .iter()
+            .map(|&i| wf.jobs[i].name.value.as_str())
+            .collect();
         let path = names.join(" -> ");
         let first = &wf.jobs[cycle[0]];
         let message = if cycle.len() == 2 && cycle[0] == cycle[1] {

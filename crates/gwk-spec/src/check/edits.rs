@@ -24,7 +24,9 @@ pub fn column(index: &LineIndex, offset: usize) -> usize {
 
 /// The offset just after the line that holds `offset` (after its `\n`).
 fn end_of_line(text: &str, offset: usize) -> usize {
-    text[offset..].find('\n').map_or(text.len(), |p| offset + p + 1)
+    text[offset..]
+        .find('\n')
+        .map_or(text.len(), |p| offset + p + 1)
 }
 
 /// A double-quoted YAML string holding `s`.

@@ -42,30 +42,33 @@ pub fn check(ctx: &mut Ctx) {
                     }
                     dataset(ctx, spec, &input.name.value, false);
                 }
-                InputSource::Reference(Reference::JobOutput { job: from, output, .. }) => {
+                InputSource::Reference(Reference::JobOutput {
+                    job: from, output, ..
+                }) => {
                     // Re-exporting a received volume under the same name.
                     let received_volume = wf
                         .job(&from.value)
                         .and_then(|p| p.output(&output.value))
                         .and_then(|o| o.io_type())
                         == Some(IoType::Volume);
-                    if let Some(o) = job.output(&input.name.value) {
-                        if received_volume && o.io_type() == Some(IoType::Volume) {
-                            ctx.push(
-                                Diagnostic::new(
-                                    Code::IoType,
-                                    o.name.span,
-                                    format!(
-                                        "output `{}` re-declares the volume this job receives as \
+                    if let Some(o) = job.output(&input.name.value)
+                        && received_volume
+                        && o.io_type() == Some(IoType::Volume)
+                    {
+                        ctx.push(
+                            Diagnostic::new(
+                                Code::IoType,
+                                o.name.span,
+                                format!(
+                                    "output `{}` re-declares the volume this job receives as \
                                          input `{}`: a volume cannot be an output of any job but \
                                          the one that made it. Later jobs can read `{}.outputs.{}` \
                                          directly; to change the files, write them to a new output",
-                                        o.name.value, input.name.value, from.value, output.value
-                                    ),
-                                )
-                                .with_related(input.name.span, "received here"),
-                            );
-                        }
+                                    o.name.value, input.name.value, from.value, output.value
+                                ),
+                            )
+                            .with_related(input.name.span, "received here"),
+                        );
                     }
                 }
                 _ => {}
@@ -116,7 +119,11 @@ fn dataset(ctx: &mut Ctx, spec: &IoSpec, name: &str, output: bool) {
             r.span,
             format!(
                 "dataset `{base}` is not among the datasets gwk.toml lists{}",
-                if output { "; it must exist before the run" } else { "" }
+                if output {
+                    "; it must exist before the run"
+                } else {
+                    ""
+                }
             ),
         );
         if let Some(s) = best(base, known.iter().map(String::as_str)) {
@@ -143,17 +150,20 @@ pub fn dataset_ref_syntax(r: &str) -> Result<(), &'static str> {
     };
     let name_ok = |s: &str| {
         !s.is_empty()
-            && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
             && !s.starts_with('.')
     };
     let segments: Vec<&str> = path.split('/').collect();
     if segments.len() > 2 || !segments.iter().all(|s| name_ok(s)) {
-        return Err("write `name`, `ID` or `namespace/name`, each of letters, digits, `-`, `_` and `.`");
+        return Err(
+            "write `name`, `ID` or `namespace/name`, each of letters, digits, `-`, `_` and `.`",
+        );
     }
-    if let Some(v) = version {
-        if !name_ok(v) {
-            return Err("after `:` comes a version, a tag or `latest`");
-        }
+    if let Some(v) = version
+        && !name_ok(v)
+    {
+        return Err("after `:` comes a version, a tag or `latest`");
     }
     Ok(())
 }
@@ -170,7 +180,10 @@ fn conflicts(ctx: &mut Ctx) {
                 continue;
             }
             if let Some(r) = &spec.dataset {
-                writers.entry(dataset_name(&r.value)).or_default().push((i, r));
+                writers
+                    .entry(dataset_name(&r.value))
+                    .or_default()
+                    .push((i, r));
             }
         }
     }

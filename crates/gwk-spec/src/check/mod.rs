@@ -51,7 +51,6 @@ impl Analysis {
 pub(crate) struct Ctx<'a> {
     pub text: &'a str,
     pub index: &'a LineIndex,
-    pub root: &'a Node,
     pub wf: &'a Workflow,
     pub dag: &'a Dag,
     pub config: &'a Config,
@@ -81,7 +80,6 @@ pub fn analyze(text: &str, config: &Config) -> Analysis {
         let mut ctx = Ctx {
             text,
             index: &line_index,
-            root,
             wf: &wf,
             dag: &dag,
             config,

@@ -23,7 +23,7 @@ pub fn check(ctx: &mut Ctx) {
         for input in &job.inputs {
             match &input.source {
                 InputSource::Reference(r) => reference(ctx, job, r, &job_names),
-                InputSource::NotAReference(s) => not_a_reference(ctx, job, s),
+                InputSource::NotAReference(s) => not_a_reference(ctx, s),
                 _ => {}
             }
         }
@@ -67,12 +67,19 @@ fn reference(ctx: &mut Ctx, job: &Job, r: &Reference, jobs: &[&str]) {
                         "the workflow has no input `{n}`: declare it under the top-level `inputs`"
                     );
                 } else {
-                    d.message = format!("the workflow has no input `{n}`; its inputs are {}", one_of(&names));
+                    d.message = format!(
+                        "the workflow has no input `{n}`; its inputs are {}",
+                        one_of(&names)
+                    );
                 }
                 ctx.push(d);
             }
         }
-        Reference::JobOutput { job: from, output, span } => {
+        Reference::JobOutput {
+            job: from,
+            output,
+            span,
+        } => {
             let Some(producer) = wf.job(&from.value) else {
                 ctx.push(unknown_job(from, jobs, "this reference names"));
                 return;
@@ -89,7 +96,11 @@ fn reference(ctx: &mut Ctx, job: &Job, r: &Reference, jobs: &[&str]) {
                 return;
             }
             if producer.output(&output.value).is_none() {
-                let names: Vec<&str> = producer.outputs.iter().map(|o| o.name.value.as_str()).collect();
+                let names: Vec<&str> = producer
+                    .outputs
+                    .iter()
+                    .map(|o| o.name.value.as_str())
+                    .collect();
                 let o = &output.value;
                 let p = &producer.name.value;
                 let mut d = Diagnostic::new(
@@ -104,7 +115,10 @@ fn reference(ctx: &mut Ctx, job: &Job, r: &Reference, jobs: &[&str]) {
                 } else if names.is_empty() {
                     d.message = format!("job `{p}` has no output `{o}`; it declares no outputs");
                 } else {
-                    d.message = format!("job `{p}` has no output `{o}`; its outputs are {}", one_of(&names));
+                    d.message = format!(
+                        "job `{p}` has no output `{o}`; its outputs are {}",
+                        one_of(&names)
+                    );
                 }
                 ctx.push(d);
             }
@@ -133,11 +147,12 @@ fn reference(ctx: &mut Ctx, job: &Job, r: &Reference, jobs: &[&str]) {
 
 /// A job input that is a string but no reference: say what it looks like
 /// and what to write instead.
-fn not_a_reference(ctx: &mut Ctx, job: &Job, s: &Spanned<String>) {
+fn not_a_reference(ctx: &mut Ctx, s: &Spanned<String>) {
     let v = s.value.as_str();
     let parts: Vec<&str> = v.split('.').collect();
     let mut fix = None;
-    let message = if v.starts_with("http://") || v.starts_with("https://") || v.starts_with("git@") {
+    let message = if v.starts_with("http://") || v.starts_with("https://") || v.starts_with("git@")
+    {
         format!(
             "`{v}` is a URL, not a reference: a job reads data only from other jobs' outputs or \
              workflow inputs. To use a repository, clone it in a `git-checkout@v1` job and read \
@@ -182,7 +197,6 @@ fn not_a_reference(ctx: &mut Ctx, job: &Job, s: &Spanned<String>) {
     if let Some(f) = fix {
         d = d.with_fix(Fix::replace(format!("change to `{f}`"), s.span, f));
     }
-    let _ = job;
     ctx.push(d);
 }
 

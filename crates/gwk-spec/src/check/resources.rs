@@ -41,7 +41,11 @@ fn instance_type(ctx: &mut Ctx, t: &Spanned<String>) {
                         t.span,
                         format!("Paperspace retired `{name}`; `{replacement}` replaced it"),
                     )
-                    .with_fix(Fix::replace(format!("use `{replacement}`"), t.span, replacement)),
+                    .with_fix(Fix::replace(
+                        format!("use `{replacement}`"),
+                        t.span,
+                        replacement,
+                    )),
                 );
             }
         }

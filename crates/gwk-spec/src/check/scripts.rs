@@ -12,18 +12,21 @@ use crate::syntax::{Node, Span, Style};
 pub fn check(ctx: &mut Ctx) {
     for job in &ctx.wf.jobs {
         for node in command_nodes(job) {
-            let Some(scalar) = node.scalar() else { continue };
+            let Some(scalar) = node.scalar() else {
+                continue;
+            };
             // Commented-out commands do nothing; blank them (keeping every
             // offset) before looking for paths.
             let text = blank_comments(&scalar.text);
-            let source = blank_comments(&ctx.text[node.span.start..node.span.end.min(ctx.text.len())]);
+            let source =
+                blank_comments(&ctx.text[node.span.start..node.span.end.min(ctx.text.len())]);
             readonly_inputs(ctx, &text, &source, node.span);
             io_paths(ctx, job, &text, &source, node.span);
         }
-        if job.action == Some(Action::Script) {
-            if let Some(p) = job.param("script") {
-                folded(ctx, &p.value);
-            }
+        if job.action == Some(Action::Script)
+            && let Some(p) = job.param("script")
+        {
+            folded(ctx, &p.value);
         }
     }
 }
@@ -92,7 +95,11 @@ fn literal_block_fix(ctx: &Ctx, node: &Node, source: &str) -> Fix {
         text.push_str(&indent);
         text.push_str(l);
     }
-    Fix::replace("write the script as a literal block (`|-`)", node.span, text)
+    Fix::replace(
+        "write the script as a literal block (`|-`)",
+        node.span,
+        text,
+    )
 }
 
 /// Where in `source` (the scalar as written, starting at `base`) the n-th
@@ -101,7 +108,9 @@ fn locate(source: &str, base: Span, needle: &str, nth: usize) -> Span {
     source
         .match_indices(needle)
         .nth(nth)
-        .map_or(base, |(i, _)| Span::new(base.start + i, base.start + i + needle.len()))
+        .map_or(base, |(i, _)| {
+            Span::new(base.start + i, base.start + i + needle.len())
+        })
 }
 
 /// The `/inputs/...` or `/outputs/...` path tokens in `text`, with the name
@@ -110,7 +119,12 @@ fn io_tokens<'t>(text: &'t str, prefix: &str) -> Vec<(&'t str, &'t str)> {
     let mut out = Vec::new();
     for (i, _) in text.match_indices(prefix) {
         let before = text[..i].chars().next_back();
-        if before.is_some_and(|c| !matches!(c, ' ' | '\t' | '\n' | '\'' | '"' | '=' | ':' | '(' | ',' | '[' | '>' | '<')) {
+        if before.is_some_and(|c| {
+            !matches!(
+                c,
+                ' ' | '\t' | '\n' | '\'' | '"' | '=' | ':' | '(' | ',' | '[' | '>' | '<'
+            )
+        }) {
             continue; // part of a longer path, e.g. /app/inputs/x
         }
         let rest = &text[i + prefix.len()..];
@@ -156,7 +170,8 @@ fn io_paths(ctx: &mut Ctx, job: &Job, text: &str, source: &str, span: Span) {
                 ),
             );
             if let Some(s) = best(name, declared.iter().copied()) {
-                d.message.push_str(&format!("; did you mean `{prefix}{s}`?"));
+                d.message
+                    .push_str(&format!("; did you mean `{prefix}{s}`?"));
                 if at != span {
                     d = d.with_fix(Fix::replace(
                         format!("change to `{prefix}{s}`"),
@@ -179,7 +194,21 @@ const WRITES_ALL: &[&str] = &[
     "rm", "rmdir", "touch", "mkdir", "chmod", "chown", "mv", "truncate", "shred",
 ];
 /// Options whose value is a place to write to.
-const OUTPUT_FLAGS: &[&str] = &["-o", "-O", "-P", "-d", "-C", "--output", "--output-dir", "--out", "--outdir", "--result-dir", "--target-dir", "--prefix", "--directory-prefix"];
+const OUTPUT_FLAGS: &[&str] = &[
+    "-o",
+    "-O",
+    "-P",
+    "-d",
+    "-C",
+    "--output",
+    "--output-dir",
+    "--out",
+    "--outdir",
+    "--result-dir",
+    "--target-dir",
+    "--prefix",
+    "--directory-prefix",
+];
 
 /// `s` with every shell comment (`#` at a word's start, to the line's end)
 /// replaced by spaces of the same byte length.
@@ -210,7 +239,9 @@ fn readonly_inputs(ctx: &mut Ctx, text: &str, source: &str, span: Span) {
             .split_whitespace()
             .map(|w| w.trim_matches(|c| c == '"' || c == '\''))
             .collect();
-        let Some(target) = written_input(&words) else { continue };
+        let Some(target) = written_input(&words) else {
+            continue;
+        };
         let at = locate(source, span, target, 0);
         ctx.push(Diagnostic::new(
             Code::ReadonlyInputs,
@@ -234,7 +265,9 @@ fn written_input<'w>(words: &[&'w str]) -> Option<&'w str> {
     let is_input = |w: &str| w == "/inputs" || w.starts_with("/inputs/");
     // Redirections: `> /inputs/x`, `>>/inputs/x`, `2> /inputs/x`.
     for (i, w) in words.iter().enumerate() {
-        let target = w.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start_matches(['>', '&']);
+        let target = w
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .trim_start_matches(['>', '&']);
         if w.contains('>') && !target.is_empty() && is_input(target) {
             return Some(target);
         }
@@ -245,7 +278,11 @@ fn written_input<'w>(words: &[&'w str]) -> Option<&'w str> {
     let mut args = words.iter().copied().skip_while(|w| *w == "sudo");
     let cmd = args.next()?;
     let rest: Vec<&str> = args.collect();
-    let paths: Vec<&str> = rest.iter().copied().filter(|w| !w.starts_with('-')).collect();
+    let paths: Vec<&str> = rest
+        .iter()
+        .copied()
+        .filter(|w| !w.starts_with('-'))
+        .collect();
     if WRITES_ALL.contains(&cmd) {
         return paths.into_iter().find(|p| is_input(p));
     }
@@ -262,15 +299,16 @@ fn written_input<'w>(words: &[&'w str]) -> Option<&'w str> {
         return paths.last().copied().filter(|p| is_input(p));
     }
     for (i, w) in rest.iter().enumerate() {
-        if let Some((flag, value)) = w.split_once('=') {
-            if OUTPUT_FLAGS.contains(&flag) && is_input(value) {
-                return Some(value);
-            }
+        if let Some((flag, value)) = w.split_once('=')
+            && OUTPUT_FLAGS.contains(&flag)
+            && is_input(value)
+        {
+            return Some(value);
         }
-        if OUTPUT_FLAGS.contains(w) {
-            if let Some(v) = rest.get(i + 1).filter(|v| is_input(v)) {
-                return Some(v);
-            }
+        if OUTPUT_FLAGS.contains(w)
+            && let Some(v) = rest.get(i + 1).filter(|v| is_input(v))
+        {
+            return Some(v);
         }
     }
     None
@@ -291,9 +329,18 @@ mod tests {
         assert_eq!(writes("echo hi >>/inputs/x").as_deref(), Some("/inputs/x"));
         assert_eq!(writes("mv /inputs/a /tmp/b").as_deref(), Some("/inputs/a"));
         assert_eq!(writes("cp /tmp/a /inputs/b").as_deref(), Some("/inputs/b"));
-        assert_eq!(writes("unzip data.zip -d /inputs/data").as_deref(), Some("/inputs/data"));
-        assert_eq!(writes("python train.py --result-dir=/inputs/r").as_deref(), Some("/inputs/r"));
-        assert_eq!(writes("sed -i s/a/b/ /inputs/conf").as_deref(), Some("/inputs/conf"));
+        assert_eq!(
+            writes("unzip data.zip -d /inputs/data").as_deref(),
+            Some("/inputs/data")
+        );
+        assert_eq!(
+            writes("python train.py --result-dir=/inputs/r").as_deref(),
+            Some("/inputs/r")
+        );
+        assert_eq!(
+            writes("sed -i s/a/b/ /inputs/conf").as_deref(),
+            Some("/inputs/conf")
+        );
     }
 
     #[test]
@@ -312,7 +359,10 @@ mod tests {
 
     #[test]
     fn io_tokens_skip_longer_paths() {
-        let t = io_tokens("cp /inputs/repo /x && ls /app/inputs/y \"/inputs/z/w\"", "/inputs/");
+        let t = io_tokens(
+            "cp /inputs/repo /x && ls /app/inputs/y \"/inputs/z/w\"",
+            "/inputs/",
+        );
         let names: Vec<&str> = t.iter().map(|(n, _)| *n).collect();
         assert_eq!(names, ["repo", "z"]);
     }

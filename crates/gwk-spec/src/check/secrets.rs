@@ -28,9 +28,11 @@ pub fn check(ctx: &mut Ctx) {
             secret_value(ctx, &value);
             let secret_only = matches!(
                 (job.action, p.name.value.as_str()),
-                (Some(Action::GitCheckout), "password") | (Some(Action::S3Download), "secret-access-key")
+                (Some(Action::GitCheckout), "password")
+                    | (Some(Action::S3Download), "secret-access-key")
             );
-            if secret_only && !value.value.starts_with("secret:") && !value.value.starts_with("${{") {
+            if secret_only && !value.value.starts_with("secret:") && !value.value.starts_with("${{")
+            {
                 ctx.report(
                     Code::SecretSyntax,
                     value.span,
@@ -65,7 +67,9 @@ fn secret_value(ctx: &mut Ctx, value: &Spanned<String>) {
             ctx.report(
                 Code::SecretSyntax,
                 value.span,
-                format!("`{v}` is a GitHub Actions expression; Gradient does not evaluate `${{{{ }}}}`"),
+                format!(
+                    "`{v}` is a GitHub Actions expression; Gradient does not evaluate `${{{{ }}}}`"
+                ),
             );
         }
         return;
@@ -80,7 +84,7 @@ fn secret_value(ctx: &mut Ctx, value: &Spanned<String>) {
         return;
     }
     let lower = v.to_ascii_lowercase();
-    let Some((head, rest)) = lower.split_once(':') else {
+    let Some((head, _)) = lower.split_once(':') else {
         return;
     };
     if !matches!(head, "secret" | "secrets") {
@@ -99,7 +103,6 @@ fn secret_value(ctx: &mut Ctx, value: &Spanned<String>) {
         );
         return;
     }
-    let _ = rest;
     if let Some(id) = name.strip_prefix("ephemeral:") {
         if id.is_empty() || !valid_name(id) {
             ctx.report(
@@ -138,5 +141,6 @@ fn secret_value(ctx: &mut Ctx, value: &Spanned<String>) {
 }
 
 fn valid_name(s: &str) -> bool {
-    s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }

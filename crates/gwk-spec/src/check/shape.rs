@@ -57,22 +57,55 @@ struct Walker<'a> {
 /// Keys of GitHub Actions workflows that people carry over, and what to
 /// write in Gradient instead.
 const GITHUB_KEYS: &[(&str, &str)] = &[
-    ("steps", "a Gradient job runs one action: set `uses` and `with`, and put commands in `script@v1`'s `script`"),
-    ("runs-on", "choose the machine with `resources.instance-type`"),
-    ("name", "a Gradient workflow gets its name when it is created, not from the file, and a job's name is its key"),
+    (
+        "steps",
+        "a Gradient job runs one action: set `uses` and `with`, and put commands in `script@v1`'s `script`",
+    ),
+    (
+        "runs-on",
+        "choose the machine with `resources.instance-type`",
+    ),
+    (
+        "name",
+        "a Gradient workflow gets its name when it is created, not from the file, and a job's name is its key",
+    ),
     ("run-name", "a Gradient run has no name in the file"),
-    ("if", "Gradient has no conditions: a job runs when the jobs in its `needs` succeed"),
+    (
+        "if",
+        "Gradient has no conditions: a job runs when the jobs in its `needs` succeed",
+    ),
     ("permissions", "Gradient has no token permissions"),
     ("concurrency", "Gradient has no concurrency groups"),
-    ("strategy", "Gradient has no matrix: write one job per variant"),
+    (
+        "strategy",
+        "Gradient has no matrix: write one job per variant",
+    ),
     ("services", "Gradient has no service containers"),
-    ("continue-on-error", "in Gradient a failed job always stops its dependents"),
-    ("timeout-minutes", "Gradient's `timeout` counts seconds (gwk's reading)"),
+    (
+        "continue-on-error",
+        "in Gradient a failed job always stops its dependents",
+    ),
+    (
+        "timeout-minutes",
+        "Gradient's `timeout` counts seconds (gwk's reading)",
+    ),
     ("runs", "a Gradient job runs one action, named by `uses`"),
-    ("push", "Gradient triggers on pushes with `on.github.branches` or `on.github.tags`"),
-    ("pull_request", "Gradient triggers only on pushes: `on.github.branches` or `on.github.tags`"),
-    ("schedule", "Gradient has no scheduled runs; it triggers on pushes (`on.github`)"),
-    ("workflow_dispatch", "a Gradient workflow without `on` runs when started by hand"),
+    (
+        "push",
+        "Gradient triggers on pushes with `on.github.branches` or `on.github.tags`",
+    ),
+    (
+        "pull_request",
+        "Gradient triggers only on pushes: `on.github.branches` or `on.github.tags`",
+    ),
+    (
+        "schedule",
+        "Gradient has no scheduled runs; it triggers on pushes (`on.github`)",
+    ),
+    (
+        "workflow_dispatch",
+        "a Gradient workflow without `on` runs when started by hand",
+    ),
 ];
 
 impl<'a> Walker<'a> {
@@ -102,14 +135,14 @@ impl<'a> Walker<'a> {
                         self.bad_choice(node, &s.text, &choices, owner);
                     }
                 }
-                if let (Some(min), Some(v)) = (shape.minimum, s.text.parse::<f64>().ok()) {
-                    if v < min {
-                        self.report(Diagnostic::new(
-                            Code::InvalidValue,
-                            node.span,
-                            format!("`{}` must be at least {min}", owner.name),
-                        ));
-                    }
+                if let (Some(min), Some(v)) = (shape.minimum, s.text.parse::<f64>().ok())
+                    && v < min
+                {
+                    self.report(Diagnostic::new(
+                        Code::InvalidValue,
+                        node.span,
+                        format!("`{}` must be at least {min}", owner.name),
+                    ));
                 }
             }
             Value::Sequence(items) => {
@@ -182,6 +215,23 @@ impl<'a> Walker<'a> {
                              is read as {item} named `{key}`: indent it under the one it belongs to"
                         ),
                     ));
+                    // Still check the value as the key it really is.
+                    if let Some(p) = self
+                        .shapes
+                        .pick(s, Kind::Mapping)
+                        .and_then(|i| self.shapes.shape(i).property(key))
+                    {
+                        self.value(
+                            &e.value,
+                            p.shape,
+                            &Owner {
+                                entry: Some(e),
+                                name: key.to_string(),
+                                parent_def: def,
+                                action,
+                            },
+                        );
+                    }
                 }
                 Some(Additional::Shape(s)) => {
                     let child = Owner {
@@ -192,7 +242,28 @@ impl<'a> Walker<'a> {
                     };
                     self.value(&e.value, s, &child);
                 }
-                Some(Additional::Forbidden) => self.unknown_key(e, key, &keys, def, &place, action),
+                Some(Additional::Forbidden) => {
+                    self.unknown_key(e, key, &keys, def, &place, action);
+                    // A job key written inside `with`: check its value as that key.
+                    if def.is_some_and(|d| d.ends_with("With")) {
+                        let job_key = self
+                            .shapes
+                            .def("Job")
+                            .and_then(|j| self.shapes.shape(j).property(key));
+                        if let Some(p) = job_key {
+                            self.value(
+                                &e.value,
+                                p.shape,
+                                &Owner {
+                                    entry: Some(e),
+                                    name: key.to_string(),
+                                    parent_def: Some("Job"),
+                                    action,
+                                },
+                            );
+                        }
+                    }
+                }
                 _ => {}
             }
         }
@@ -333,7 +404,9 @@ impl<'a> Walker<'a> {
         let lines: Option<Vec<&str>> = items.iter().map(Node::as_str).collect();
         let lines = lines?;
         let key = key?;
-        let line_start = self.text[..key.key.span.start].rfind('\n').map_or(0, |p| p + 1);
+        let line_start = self.text[..key.key.span.start]
+            .rfind('\n')
+            .map_or(0, |p| p + 1);
         let indent = " ".repeat(key.key.span.start - line_start + 2);
         let mut text = String::from("|-");
         for l in lines {
@@ -360,7 +433,10 @@ impl<'a> Walker<'a> {
                 value.contains("checkout").then_some("git-checkout@v1")
             });
             if let Some((name, version)) = value.split_once('@') {
-                if let Some(a) = Action::ALL.iter().find(|a| a.as_str().split('@').next() == Some(name)) {
+                if let Some(a) = Action::ALL
+                    .iter()
+                    .find(|a| a.as_str().split('@').next() == Some(name))
+                {
                     message = format!(
                         "`{value}`: `{name}` has no version `{version}`; the only one is `{a}`"
                     );
@@ -394,7 +470,10 @@ impl<'a> Walker<'a> {
             format!("`{value}` is not a valid {what}; use {}", one_of(choices)),
         );
         if let Some(s) = suggestion {
-            d.message = format!("`{value}` is not a valid {what}; did you mean `{s}`? ({})", one_of(choices));
+            d.message = format!(
+                "`{value}` is not a valid {what}; did you mean `{s}`? ({})",
+                one_of(choices)
+            );
             d = d.with_fix(Fix::replace(format!("use `{s}`"), span, s));
         }
         self.report(d);
@@ -441,15 +520,13 @@ impl<'a> Walker<'a> {
         let span = e.key.span;
         let allowed: Vec<&str> = keys.iter().map(|p| p.name.as_str()).collect();
         let is_job_or_top = matches!(def, Some("Job" | "Workflow" | "On"));
-        if is_job_or_top {
-            if let Some((_, hint)) = GITHUB_KEYS.iter().find(|(k, _)| *k == key) {
-                self.report(Diagnostic::new(
-                    Code::UnknownKey,
-                    span,
-                    format!("`{key}` is GitHub Actions syntax, not Gradient's: {hint}"),
-                ));
-                return;
-            }
+        if is_job_or_top && let Some((_, hint)) = GITHUB_KEYS.iter().find(|(k, _)| *k == key) {
+            self.report(Diagnostic::new(
+                Code::UnknownKey,
+                span,
+                format!("`{key}` is GitHub Actions syntax, not Gradient's: {hint}"),
+            ));
+            return;
         }
         // A key written one level off: an action parameter on the job, or a
         // job key inside `with`.
@@ -510,7 +587,10 @@ impl<'a> Walker<'a> {
             let elsewhere = params_of(key);
             let act = action.unwrap_or("this action");
             if elsewhere.is_empty() {
-                message = format!("`{key}` is not a parameter of `{act}`; it takes {}", one_of(&allowed));
+                message = format!(
+                    "`{key}` is not a parameter of `{act}`; it takes {}",
+                    one_of(&allowed)
+                );
             } else {
                 message = format!(
                     "`{key}` is not a parameter of `{act}` (it is one of {}); `{act}` takes {}",
@@ -535,7 +615,9 @@ impl<'a> Walker<'a> {
         owner: &Owner<'a>,
         action: Option<&str>,
     ) {
-        let span = owner.entry.map_or(Span::empty(node.span.start), |e| e.key.span);
+        let span = owner
+            .entry
+            .map_or(Span::empty(node.span.start), |e| e.key.span);
         let name = &owner.name;
         let key = &p.name;
         let message = match (def, key.as_str()) {
@@ -547,15 +629,18 @@ impl<'a> Walker<'a> {
             (Some("Job"), "with") => {
                 let action = action.unwrap_or("its action");
                 let params = action_required(action);
-                format!("job `{name}` has no `with`: `{action}` needs {}", one_of(&params))
+                format!(
+                    "job `{name}` has no `with`: `{action}` needs {}",
+                    one_of(&params)
+                )
             }
             (Some(d), _) if d.ends_with("With") => {
                 let action = action.unwrap_or("the action");
                 format!("`{action}` needs `with.{key}`")
             }
-            (Some("Output" | "WorkflowInput" | "InlineInput"), "type") => format!(
-                "`{name}` has no `type`: `volume`, `string` or `dataset`"
-            ),
+            (Some("Output" | "WorkflowInput" | "InlineInput"), "type") => {
+                format!("`{name}` has no `type`: `volume`, `string` or `dataset`")
+            }
             (Some("Output" | "WorkflowInput" | "InlineInput"), "with") => {
                 format!("dataset `{name}` needs `with.ref`, the dataset's name or ID")
             }
@@ -568,8 +653,12 @@ impl<'a> Walker<'a> {
 /// Every `with` parameter of an action, from the schema.
 fn action_params(action: Action) -> Vec<&'static str> {
     let shapes = Shapes::get();
-    let Some(job) = shapes.def("Job") else { return Vec::new() };
-    let Some(sw) = &shapes.shape(job).switch else { return Vec::new() };
+    let Some(job) = shapes.def("Job") else {
+        return Vec::new();
+    };
+    let Some(sw) = &shapes.shape(job).switch else {
+        return Vec::new();
+    };
     sw.cases
         .iter()
         .find(|c| c.value == action.as_str())
@@ -587,9 +676,15 @@ fn action_params(action: Action) -> Vec<&'static str> {
 /// The required `with` parameters of an action, by name.
 fn action_required(action: &str) -> Vec<&'static str> {
     let shapes = Shapes::get();
-    let Some(a) = Action::parse(action) else { return Vec::new() };
-    let Some(job) = shapes.def("Job") else { return Vec::new() };
-    let Some(sw) = &shapes.shape(job).switch else { return Vec::new() };
+    let Some(a) = Action::parse(action) else {
+        return Vec::new();
+    };
+    let Some(job) = shapes.def("Job") else {
+        return Vec::new();
+    };
+    let Some(sw) = &shapes.shape(job).switch else {
+        return Vec::new();
+    };
     sw.cases
         .iter()
         .find(|c| c.value == a.as_str())

@@ -75,7 +75,11 @@ fn filter(ctx: &mut Ctx, f: &RefFilter, kind: &str) {
 
 fn check_pattern(ctx: &mut Ctx, v: &Spanned<String>, kind: &str) {
     let s = v.value.as_str();
-    let prefix = if kind == "branch" { "refs/heads/" } else { "refs/tags/" };
+    let prefix = if kind == "branch" {
+        "refs/heads/"
+    } else {
+        "refs/tags/"
+    };
     if let Some(short) = s.strip_prefix(prefix) {
         ctx.push(
             Diagnostic::new(

@@ -308,15 +308,22 @@ mod tests {
 
     #[test]
     fn lowers_jobs_needs_and_references() {
-        let w = wf("jobs:\n  A:\n    uses: git-checkout@v1\n    outputs:\n      repo:\n        type: volume\n  B:\n    uses: container@v1\n    needs: [A]\n    inputs:\n      repo: A.outputs.repo\n      data: {type: dataset, with: {id: old}}\n");
+        let w = wf(
+            "jobs:\n  A:\n    uses: git-checkout@v1\n    outputs:\n      repo:\n        type: volume\n  B:\n    uses: container@v1\n    needs: [A]\n    inputs:\n      repo: A.outputs.repo\n      data: {type: dataset, with: {id: old}}\n",
+        );
         assert_eq!(w.jobs.len(), 2);
         let b = w.job("B").unwrap();
         assert!(b.needs_flow);
         assert_eq!(b.needs[0].value, "A");
         assert!(matches!(b.inputs[0].source, InputSource::Reference(_)));
-        let InputSource::Inline(spec) = &b.inputs[1].source else { panic!() };
+        let InputSource::Inline(spec) = &b.inputs[1].source else {
+            panic!()
+        };
         assert!(spec.dataset_by_id);
-        assert_eq!(w.job("A").unwrap().outputs[0].io_type(), Some(IoType::Volume));
+        assert_eq!(
+            w.job("A").unwrap().outputs[0].io_type(),
+            Some(IoType::Volume)
+        );
     }
 
     #[test]
@@ -328,9 +335,14 @@ mod tests {
     #[test]
     fn quoted_and_boolean_on_keys_are_triggers() {
         for key in ["on", "'on'", "\"on\"", "true"] {
-            let w = wf(&format!("{key}:\n  github:\n    branches:\n      only: main\njobs: {{}}\n"));
+            let w = wf(&format!(
+                "{key}:\n  github:\n    branches:\n      only: main\njobs: {{}}\n"
+            ));
             let t = w.trigger.expect(key);
-            assert_eq!(t.github.unwrap().branches.unwrap().only.unwrap().value, "main");
+            assert_eq!(
+                t.github.unwrap().branches.unwrap().only.unwrap().value,
+                "main"
+            );
         }
     }
 }

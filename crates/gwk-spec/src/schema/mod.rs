@@ -37,9 +37,15 @@ fn generate() -> Value {
     let action_params = [
         ("container@v1", g.subschema_for::<types::ContainerWith>()),
         ("script@v1", g.subschema_for::<types::ScriptWith>()),
-        ("git-checkout@v1", g.subschema_for::<types::GitCheckoutWith>()),
+        (
+            "git-checkout@v1",
+            g.subschema_for::<types::GitCheckoutWith>(),
+        ),
         ("s3-download@v1", g.subschema_for::<types::S3DownloadWith>()),
-        ("create-model@v1", g.subschema_for::<types::CreateModelWith>()),
+        (
+            "create-model@v1",
+            g.subschema_for::<types::CreateModelWith>(),
+        ),
     ];
     let dataset = g.subschema_for::<types::DatasetWith>();
     let string = g.subschema_for::<types::StringWith>();
@@ -127,11 +133,15 @@ fn switch(
     d.insert("allOf".into(), Value::Array(all_of));
 }
 
-
 /// Joins the single line breaks of a doc comment, keeping paragraph breaks.
 fn unwrap_lines(s: &str) -> String {
     s.split("\n\n")
-        .map(|para| para.split('\n').map(str::trim).collect::<Vec<_>>().join(" "))
+        .map(|para| {
+            para.split('\n')
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect::<Vec<_>>()
         .join("\n\n")
 }

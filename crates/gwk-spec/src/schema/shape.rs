@@ -196,12 +196,11 @@ impl Shapes {
     /// the property's shape, the switch case's, or the map's value shape.
     pub fn child(&self, id: ShapeId, key: &str, node: Option<&Node>) -> Option<ShapeId> {
         let shape = self.shape(id);
-        if let (Some(switch), Some(node)) = (&shape.switch, node) {
-            if switch.target == key {
-                if let Some(case) = self.case(id, node) {
-                    return Some(case.shape);
-                }
-            }
+        if let (Some(switch), Some(node)) = (&shape.switch, node)
+            && switch.target == key
+            && let Some(case) = self.case(id, node)
+        {
+            return Some(case.shape);
         }
         if let Some(p) = shape.property(key) {
             return Some(p.shape);
@@ -221,11 +220,11 @@ impl Shapes {
             .iter()
             .map(|p| {
                 let mut p = p.clone();
-                if let (Some(case), Some(sw)) = (case, &shape.switch) {
-                    if sw.target == p.name {
-                        p.shape = case.shape;
-                        p.required |= case.required;
-                    }
+                if let (Some(case), Some(sw)) = (case, &shape.switch)
+                    && sw.target == p.name
+                {
+                    p.shape = case.shape;
+                    p.required |= case.required;
                 }
                 p
             })
@@ -286,10 +285,10 @@ impl Compiler {
         }
         // schemars writes `{allOf: [{$ref}], description}` for a documented
         // reference: that is the reference.
-        if let Some([only]) = v.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
-            if let Some(r) = only.get("$ref").and_then(Value::as_str) {
-                return self.reference(r);
-            }
+        if let Some([only]) = v.get("allOf").and_then(Value::as_array).map(Vec::as_slice)
+            && let Some(r) = only.get("$ref").and_then(Value::as_str)
+        {
+            return self.reference(r);
         }
         let shape = self.build(v, def);
         self.alloc(shape)
@@ -322,10 +321,12 @@ impl Compiler {
             });
         }
         if let Some(values) = v.get("enum").and_then(Value::as_array) {
-            shape.choices.extend(values.iter().filter_map(Value::as_str).map(|s| Choice {
-                value: s.into(),
-                description: None,
-            }));
+            shape
+                .choices
+                .extend(values.iter().filter_map(Value::as_str).map(|s| Choice {
+                    value: s.into(),
+                    description: None,
+                }));
         }
         for key in ["oneOf", "anyOf"] {
             let Some(alts) = v.get(key).and_then(Value::as_array) else {
@@ -407,7 +408,9 @@ impl Compiler {
 }
 
 fn description(v: &Value) -> Option<String> {
-    v.get("description").and_then(Value::as_str).map(String::from)
+    v.get("description")
+        .and_then(Value::as_str)
+        .map(String::from)
 }
 
 #[cfg(test)]
@@ -419,9 +422,27 @@ mod tests {
     #[test]
     fn compiler_understands_every_keyword_in_the_schema() {
         const KNOWN: &[&str] = &[
-            "$schema", "$id", "$ref", "title", "description", "type", "properties",
-            "required", "additionalProperties", "items", "enum", "const", "oneOf", "anyOf",
-            "allOf", "if", "then", "minimum", "deprecated", "definitions", "propertyNames",
+            "$schema",
+            "$id",
+            "$ref",
+            "title",
+            "description",
+            "type",
+            "properties",
+            "required",
+            "additionalProperties",
+            "items",
+            "enum",
+            "const",
+            "oneOf",
+            "anyOf",
+            "allOf",
+            "if",
+            "then",
+            "minimum",
+            "deprecated",
+            "definitions",
+            "propertyNames",
             "pattern",
         ];
         fn walk(v: &Value, in_props: bool) {

@@ -273,7 +273,9 @@ impl<'a> Builder<'a> {
                     Diagnostic::new(
                         Code::DuplicateKey,
                         e.key.span,
-                        format!("`{k}` is given twice in this mapping; YAML keeps only one of them"),
+                        format!(
+                            "`{k}` is given twice in this mapping; YAML keeps only one of them"
+                        ),
                     )
                     .with_related(prev.key.span, format!("`{k}` first given here")),
                 );
@@ -366,15 +368,17 @@ pub(crate) fn resolve_plain(s: &str) -> ScalarKind {
         _ => {}
     }
     let b = s.as_bytes();
-    if let Some(rest) = s.strip_prefix("0o") {
-        if !rest.is_empty() && rest.bytes().all(|c| (b'0'..=b'7').contains(&c)) {
-            return ScalarKind::Int;
-        }
+    if let Some(rest) = s.strip_prefix("0o")
+        && !rest.is_empty()
+        && rest.bytes().all(|c| (b'0'..=b'7').contains(&c))
+    {
+        return ScalarKind::Int;
     }
-    if let Some(rest) = s.strip_prefix("0x") {
-        if !rest.is_empty() && rest.bytes().all(|c| c.is_ascii_hexdigit()) {
-            return ScalarKind::Int;
-        }
+    if let Some(rest) = s.strip_prefix("0x")
+        && !rest.is_empty()
+        && rest.bytes().all(|c| c.is_ascii_hexdigit())
+    {
+        return ScalarKind::Int;
     }
     let digits = match b.first() {
         Some(b'-' | b'+') => &b[1..],
@@ -501,7 +505,10 @@ mod tests {
         let text = "s: |-  # note\n  echo a\n  echo b\n\nt: 1\n";
         let root = tree(text).root.unwrap();
         let s = root.get("s").unwrap();
-        assert_eq!(&text[s.span.start..s.span.end], "|-  # note\n  echo a\n  echo b");
+        assert_eq!(
+            &text[s.span.start..s.span.end],
+            "|-  # note\n  echo a\n  echo b"
+        );
     }
 
     #[test]

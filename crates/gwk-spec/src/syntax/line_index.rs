@@ -184,7 +184,13 @@ mod tests {
     fn past_end_clamps() {
         let text = "ab\ncd";
         let idx = LineIndex::new(text);
-        assert_eq!(idx.offset(text, LineCol { line: 0, col: 99 }, Encoding::Utf16), 2);
-        assert_eq!(idx.offset(text, LineCol { line: 9, col: 0 }, Encoding::Utf16), 5);
+        assert_eq!(
+            idx.offset(text, LineCol { line: 0, col: 99 }, Encoding::Utf16),
+            2
+        );
+        assert_eq!(
+            idx.offset(text, LineCol { line: 9, col: 0 }, Encoding::Utf16),
+            5
+        );
     }
 }

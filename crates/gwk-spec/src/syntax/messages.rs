@@ -122,7 +122,10 @@ fn is_key_line(line: &str) -> bool {
 fn opens_block(line: &str) -> bool {
     let code = line.split(" #").next().unwrap_or(line).trim_end();
     let indicator = code.trim_end_matches(|c: char| c.is_ascii_digit() || c == '-' || c == '+');
-    (indicator.ends_with(": |") || indicator.ends_with(": >") || indicator.ends_with("- |") || indicator.ends_with("- >"))
+    (indicator.ends_with(": |")
+        || indicator.ends_with(": >")
+        || indicator.ends_with("- |")
+        || indicator.ends_with("- >"))
         || indicator.trim() == "|"
         || indicator.trim() == ">"
 }
@@ -133,7 +136,9 @@ fn opens_block(line: &str) -> bool {
 fn dedented_block_line(text: &str, index: &LineIndex, error_line: usize) -> Option<(usize, usize)> {
     let line = |n: usize| &text[index.line_range(text, n)];
     let lowest = error_line.saturating_sub(500);
-    let header = (lowest..=error_line).rev().find(|&n| opens_block(line(n)))?;
+    let header = (lowest..=error_line)
+        .rev()
+        .find(|&n| opens_block(line(n)))?;
     let key_indent = indent_of(line(header));
     let first = (header + 1..=error_line).find(|&n| !line(n).trim().is_empty())?;
     let content = indent_of(line(first));

@@ -215,9 +215,7 @@ impl Node {
 
     /// The entry whose key is `key`, in a mapping.
     pub fn get_entry(&self, key: &str) -> Option<&Entry> {
-        self.as_mapping()?
-            .iter()
-            .find(|e| e.key_str() == Some(key))
+        self.as_mapping()?.iter().find(|e| e.key_str() == Some(key))
     }
 
     pub fn get(&self, key: &str) -> Option<&Node> {
@@ -232,9 +230,9 @@ impl Node {
         loop {
             match &node.value {
                 Value::Mapping(entries) => {
-                    let hit = entries.iter().find(|e| {
-                        e.key.span.touches(offset) || e.value.span.touches(offset)
-                    });
+                    let hit = entries
+                        .iter()
+                        .find(|e| e.key.span.touches(offset) || e.value.span.touches(offset));
                     match hit {
                         Some(e) if e.key.span.touches(offset) => {
                             path.push(PathStep::Key(e));

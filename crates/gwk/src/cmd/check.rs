@@ -43,10 +43,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
             let config = configs.for_file(path)?;
             let (name, bytes) = if path.as_os_str() == "-" {
                 let mut buf = Vec::new();
-                std::io::stdin().read_to_end(&mut buf).context("cannot read standard input")?;
+                std::io::stdin()
+                    .read_to_end(&mut buf)
+                    .context("cannot read standard input")?;
                 (args.stdin_filename.clone(), buf)
             } else {
-                let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+                let bytes = std::fs::read(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
                 (path.display().to_string(), bytes)
             };
             Ok(FileReport {
@@ -66,5 +69,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let _ = out.write_all(text.as_bytes());
     let t = total(&reports);
     let failed = t.errors > 0 || (args.deny_warnings && t.warnings > 0);
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -6,7 +6,9 @@ use gwk_spec::Severity;
 
 /// Escapes a command's message (data) part.
 fn data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a command's property values.

@@ -11,7 +11,7 @@ pub struct Human {
 
 /// The lines of `text` that hold `span`: (their text, the 1-based number of
 /// the first, the byte offset where they start).
-fn lines_of<'t>(report: &'t FileReport, span: Span) -> (&'t str, usize, usize) {
+fn lines_of(report: &FileReport, span: Span) -> (&str, usize, usize) {
     let a = &report.analysis;
     let first = a.line_index.line_of(span.start);
     let last = a.line_index.line_of(span.end.max(span.start));
@@ -59,7 +59,9 @@ impl Human {
         }
         let mut groups = vec![title];
         for f in &d.fixes {
-            groups.push(Group::with_title(Level::HELP.secondary_title(f.message.as_str())));
+            groups.push(Group::with_title(
+                Level::HELP.secondary_title(f.message.as_str()),
+            ));
         }
         let renderer = if self.color {
             Renderer::styled()

@@ -56,7 +56,10 @@ pub fn render(reports: &[FileReport]) -> String {
     let mut results = Vec::new();
     for report in reports {
         for d in &report.analysis.diagnostics {
-            let index = Code::ALL.iter().position(|c| *c == d.code).expect("code is listed");
+            let index = Code::ALL
+                .iter()
+                .position(|c| *c == d.code)
+                .expect("code is listed");
             let mut result = json!({
                 "ruleId": d.code.as_str(),
                 "ruleIndex": index,
@@ -70,7 +73,8 @@ pub fn render(reports: &[FileReport]) -> String {
                     .iter()
                     .enumerate()
                     .map(|(i, r)| {
-                        let mut loc = location(&report.path, report.range(r.span), Some(&r.message));
+                        let mut loc =
+                            location(&report.path, report.range(r.span), Some(&r.message));
                         loc["id"] = json!(i + 1);
                         loc
                     })

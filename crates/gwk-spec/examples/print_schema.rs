@@ -1,1 +1,0 @@
-fn main() { print!("{}", gwk_spec::schema::schema_text()); }
