@@ -98,6 +98,25 @@ pub fn is_secret_key(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
+/// `s` as a Kubernetes label value: at most 63 of `[A-Za-z0-9._-]`,
+/// starting and ending with a letter or digit (`GPU+` → `GPU`).
+pub fn label_value(s: &str) -> String {
+    let mapped: String = s
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(MAX_LABEL)
+        .collect();
+    mapped
+        .trim_matches(|c: char| !c.is_ascii_alphanumeric())
+        .to_string()
+}
+
 /// One namespace of unique names.
 #[derive(Clone, Debug, Default)]
 pub struct Names {
@@ -214,6 +233,9 @@ mod tests {
         assert_eq!(names.io("a.b c"), "a-b-c");
         assert_eq!(names.io("a-b-c"), "a-b-c-2");
         assert!(is_secret_key("api_key.v2"));
+        assert_eq!(label_value("GPU+"), "GPU");
+        assert_eq!(label_value("A100-80G"), "A100-80G");
+        assert_eq!(label_value("c5.xlarge"), "c5.xlarge");
         assert!(!is_secret_key("ephemeral:abc"));
     }
 }
