@@ -432,7 +432,7 @@ impl<'a> Exporter<'a> {
                 let claim = self.claim[&(job.name.as_str(), m.name.as_str())].clone();
                 t.mount(claim, &m.target, false);
             }
-            MountSource::NewDatasetVersion { dataset } => {
+            MountSource::NewDatasetVersion { dataset, .. } => {
                 t.needs_outputs_dir = true;
                 // Its own emptyDir, so `/outputs/<name>` exists as a
                 // directory when the job starts, as on Gradient.

@@ -58,7 +58,7 @@ pub struct WorkflowSpec {
     pub artifact_repository_ref: Option<ArtifactRepositoryRef>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub volume_claim_templates: Vec<PersistentVolumeClaim>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "volumeClaimGC", skip_serializing_if = "Option::is_none")]
     pub volume_claim_gc: Option<VolumeClaimGc>,
     pub templates: Vec<Template>,
 }
