@@ -106,7 +106,10 @@ fn plain(name: &str, value: impl Into<String>) -> crate::manifest::EnvVar {
 
 fn git_checkout(ex: &mut Exporter, job: &JobPlan) -> Result<Container, ExportError> {
     let Some(git) = &job.git else {
-        return Err(ExportError::job(job, "git-checkout@v1 without its parameters"));
+        return Err(ExportError::job(
+            job,
+            "git-checkout@v1 without its parameters",
+        ));
     };
     let dest = destination(job, "git")?;
     let mut env = vec![plain("GWK_GIT_URL", ex.context_value(&git.url))];
@@ -130,7 +133,10 @@ fn git_checkout(ex: &mut Exporter, job: &JobPlan) -> Result<Container, ExportErr
 
 fn s3_download(ex: &mut Exporter, job: &JobPlan) -> Result<Container, ExportError> {
     let Some(s3) = &job.s3 else {
-        return Err(ExportError::job(job, "s3-download@v1 without its parameters"));
+        return Err(ExportError::job(
+            job,
+            "s3-download@v1 without its parameters",
+        ));
     };
     let Some(url) = &s3.url else {
         return Err(ExportError::job(job, "s3-download@v1 needs `url`"));
@@ -182,10 +188,7 @@ fn create_model(
             ));
         }
     }
-    let key = format!(
-        "{}/{}/{{{{workflow.uid}}}}",
-        ex.settings.model_prefix, name
-    );
+    let key = format!("{}/{}/{{{{workflow.uid}}}}", ex.settings.model_prefix, name);
     let vol = t.empty_dir("model-files");
     t.mount(vol, MODEL_DIR, false);
     let artifact = t.output_names.io("model");

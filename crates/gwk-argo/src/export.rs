@@ -19,7 +19,12 @@ use std::collections::{BTreeMap, HashMap};
 pub const ENTRYPOINT: &str = "main";
 
 /// Volumes Argo adds to pods itself; a claim must not take their names.
-const ARGO_VOLUMES: [&str; 4] = ["var-run-argo", "input-artifacts", "tmp-dir-argo", "docker-sock"];
+const ARGO_VOLUMES: [&str; 4] = [
+    "var-run-argo",
+    "input-artifacts",
+    "tmp-dir-argo",
+    "docker-sock",
+];
 
 /// Annotation of each template with the Gradient job it comes from (names
 /// are sanitized, so this is how a person finds their job again).
@@ -440,11 +445,15 @@ impl<'a> Exporter<'a> {
                 t.mount(vol, &m.target, false);
                 let artifact = self.output_io[&(job.name.as_str(), m.name.as_str())].clone();
                 let version = self.dataset_key(dataset, Some("{{workflow.uid}}"));
-                t.outputs.artifacts.push(key_artifact(&artifact, &m.target, version));
+                t.outputs
+                    .artifacts
+                    .push(key_artifact(&artifact, &m.target, version));
                 if self.settings.dataset_latest {
                     let latest = t.output_names.io(&format!("{artifact}-latest"));
                     let key = self.dataset_key(dataset, None);
-                    t.outputs.artifacts.push(key_artifact(&latest, &m.target, key));
+                    t.outputs
+                        .artifacts
+                        .push(key_artifact(&latest, &m.target, key));
                 }
             }
             MountSource::JobOutput {

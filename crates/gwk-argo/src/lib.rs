@@ -13,7 +13,7 @@ mod resources;
 pub mod settings;
 
 pub use actions::{GIT_SCRIPT, MODEL_SCRIPT};
-pub use export::{ENTRYPOINT, Export, ExportError, JOB_ANNOTATION, Source, export, generate_name};
 pub use emit::{to_json, to_value, to_yaml};
+pub use export::{ENTRYPOINT, Export, ExportError, JOB_ANNOTATION, Source, export, generate_name};
 pub use manifest::Workflow;
 pub use settings::{Settings, SettingsError};

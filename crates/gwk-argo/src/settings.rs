@@ -137,7 +137,9 @@ impl Default for Settings {
 pub enum SettingsError {
     #[error("[argo]: {0}")]
     Toml(String),
-    #[error("[argo] {key} = {value:?} is not a Kubernetes quantity (e.g. \"4\", \"500m\", \"16Gi\")")]
+    #[error(
+        "[argo] {key} = {value:?} is not a Kubernetes quantity (e.g. \"4\", \"500m\", \"16Gi\")"
+    )]
     Quantity { key: String, value: String },
     #[error("[argo] {key} = {value:?} is not a valid Kubernetes name ({what})")]
     Name {
@@ -307,8 +309,13 @@ node-selector = { "nvidia.com/gpu.product" = "Quadro-P4000" }
         let e = parse("[instance-types.A100]\nmemory = \"90 GB\"")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("instance-types.A100.memory") && e.contains("90 GB"), "{e}");
-        let e = parse("secret-name = \"My_Secrets\"").unwrap_err().to_string();
+        assert!(
+            e.contains("instance-types.A100.memory") && e.contains("90 GB"),
+            "{e}"
+        );
+        let e = parse("secret-name = \"My_Secrets\"")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("secret-name"), "{e}");
         assert!(matches!(
             parse("volume-access-mode = \"RWX\""),
