@@ -620,14 +620,15 @@ fn secret_ref(
 ) -> Result<EnvVarSource, ExportError> {
     if !names::is_secret_key(secret) {
         let why = if secret.starts_with("ephemeral:") {
-            "ephemeral secrets live only on Gradient".to_string()
+            "ephemeral secrets live only on Gradient: store the value in the Kubernetes secret \
+             under a plain name and write `secret:NAME`"
         } else {
-            "a Kubernetes secret key holds only letters, digits, `-`, `_` and `.`".to_string()
+            "a Kubernetes secret key holds only letters, digits, `-`, `_` and `.`: rename the secret"
         };
         return Err(ExportError::job(
             job,
             format!(
-                "`{what}` reads `secret:{secret}`, which cannot be a key of secret `{}`: {why}; use a secret name of those characters",
+                "`{what}` reads `secret:{secret}`, which cannot be a key of Kubernetes secret `{}`; {why}",
                 settings.secret_name
             ),
         ));

@@ -119,14 +119,14 @@ fn generate(seed: u64, jobs: usize) -> String {
     };
     let name_styles = ["step{}", "Step_{}", "stepNumber{}", "STEP-{}", "step_{}"];
     let mut out = String::new();
-    if seed % 2 == 0 {
+    if seed.is_multiple_of(2) {
         out.push_str("timeout: 7200\n");
     }
     out.push_str(
         "defaults:\n  resources:\n    instance-type: C5\n  env:\n    SHARED: \"yes\"\n    TOKEN: secret:HF_TOKEN\ninputs:\n  raw:\n    type: dataset\n    with:\n      ref: raw-data:v2\n  rate:\n    type: string\n    with:\n      value: \"0.01\"\n  free:\n    type: string\njobs:\n",
     );
-    // (job name, output name, kind)
-    let mut outputs: Vec<(String, String, &str)> = Vec::new();
+    // (job name, output name)
+    let mut outputs: Vec<(String, String)> = Vec::new();
     let mut names: Vec<String> = Vec::new();
     for i in 0..jobs {
         // Two styles per index can clash after sanitizing (step_3, Step_3).
@@ -141,7 +141,7 @@ fn generate(seed: u64, jobs: usize) -> String {
         let mut inputs = String::new();
         if !outputs.is_empty() {
             for _ in 0..rnd(4) {
-                let (pj, po, kind) = outputs[rnd(outputs.len())].clone();
+                let (pj, po) = outputs[rnd(outputs.len())].clone();
                 let input = format!("in-{po}");
                 if inputs.contains(&format!("      {input}:")) {
                     continue;
@@ -150,7 +150,6 @@ fn generate(seed: u64, jobs: usize) -> String {
                 if !needs.contains(&pj) {
                     needs.push(pj);
                 }
-                let _ = kind;
             }
         }
         match rnd(5) {
@@ -194,18 +193,18 @@ fn generate(seed: u64, jobs: usize) -> String {
             job.push_str(&format!(
                 "    uses: git-checkout@v1\n    with:\n      url: https://github.com/example/repo{i}.git\n      ref: v1.{i}\n    outputs:\n      {vol}:\n        type: volume\n"
             ));
-            outputs.push((name.clone(), vol, "volume"));
+            outputs.push((name.clone(), vol));
         } else {
             job.push_str(&format!(
                 "    uses: script@v1\n    with:\n      image: bash:5\n      script: |-\n        echo {name}\n        ls /inputs || true\n        echo done > /outputs/{msg}\n    outputs:\n      {vol}:\n        type: volume\n      {msg}:\n        type: string\n"
             ));
-            outputs.push((name.clone(), vol, "volume"));
-            outputs.push((name.clone(), msg, "string"));
+            outputs.push((name.clone(), vol));
+            outputs.push((name.clone(), msg));
             if rnd(3) == 0 {
                 job.push_str(&format!(
                     "      {ds}:\n        type: dataset\n        with:\n          ref: out-{i}\n"
                 ));
-                outputs.push((name.clone(), ds, "dataset"));
+                outputs.push((name.clone(), ds));
             }
         }
         out.push_str(&job);
