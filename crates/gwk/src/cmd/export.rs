@@ -126,7 +126,10 @@ fn argo(args: ArgoArgs) -> Result<ExitCode> {
         eprintln!("note: {note}");
     }
     let format = args.format.unwrap_or(match &args.output {
-        Some(p) if p.extension().is_some_and(|x| x.eq_ignore_ascii_case("json")) => {
+        Some(p)
+            if p.extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("json")) =>
+        {
             ManifestFormat::Json
         }
         _ => ManifestFormat::Yaml,
@@ -237,7 +240,10 @@ impl Submitter {
             .output()
             .with_context(|| format!("cannot run {program}"))?;
         if !out.status.success() {
-            bail!("{program} failed ({}); the manifest was not submitted", out.status);
+            bail!(
+                "{program} failed ({}); the manifest was not submitted",
+                out.status
+            );
         }
         let stdout = String::from_utf8_lossy(&out.stdout);
         let name = stdout.trim();
