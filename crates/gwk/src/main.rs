@@ -24,6 +24,8 @@ enum Command {
     Check(cmd::check::Args),
     /// Show what a run would do, job by job, without running anything.
     Plan(cmd::plan::Args),
+    /// Draw the job graph: ascii, mermaid, dot, json or svg.
+    Graph(cmd::graph::Args),
     /// Print the JSON Schema of a Gradient workflow.
     Schema,
     /// Print a shell completion script.
@@ -38,6 +40,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => cmd::check::run(args),
         Command::Plan(args) => cmd::plan::run(args),
+        Command::Graph(args) => cmd::graph::run(args),
         Command::Schema => {
             print!("{}", gwk_spec::schema::schema_text());
             Ok(ExitCode::SUCCESS)
