@@ -26,6 +26,8 @@ enum Command {
     Plan(cmd::plan::Args),
     /// Export a workflow to another engine (Argo Workflows).
     Export(cmd::export::Args),
+    /// Draw the job graph: ascii, mermaid, dot, json or svg.
+    Graph(cmd::graph::Args),
     /// Print the JSON Schema of a Gradient workflow.
     Schema,
     /// Print a shell completion script.
@@ -41,6 +43,7 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::run(args),
         Command::Plan(args) => cmd::plan::run(args),
         Command::Export(args) => cmd::export::run(args),
+        Command::Graph(args) => cmd::graph::run(args),
         Command::Schema => {
             print!("{}", gwk_spec::schema::schema_text());
             Ok(ExitCode::SUCCESS)
