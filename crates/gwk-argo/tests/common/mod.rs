@@ -178,6 +178,13 @@ fn invariants(plan: &Plan, doc: &Value, out: &mut Vec<String>) {
             "generateName `{gen_name}` is not a short DNS-1123 label and `-`"
         ));
     }
+    // The run's deadline is an integer at workflow level.
+    if spec["activeDeadlineSeconds"].as_u64() != plan.timeout {
+        out.push(format!(
+            "workflow timeout {:?} became {}",
+            plan.timeout, spec["activeDeadlineSeconds"]
+        ));
+    }
     let templates = spec["templates"].as_array().cloned().unwrap_or_default();
     let entry = spec["entrypoint"].as_str().unwrap_or_default();
     let Some(main) = templates.iter().find(|t| t["name"] == entry) else {
