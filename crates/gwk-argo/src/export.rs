@@ -14,6 +14,7 @@ use crate::settings::Settings;
 use gwk_spec::check::{GITHUB_REF, GITHUB_URL};
 use gwk_spec::plan::{ContextValue, JobPlan, MountKind, MountSource, Plan, Value};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// The name of the DAG template, the workflow's entrypoint.
 pub const ENTRYPOINT: &str = "main";
@@ -180,7 +181,7 @@ pub(crate) struct Exporter<'a> {
     claim: HashMap<(&'a str, &'a str), String>,
     claims_in_order: Vec<String>,
     /// Pod volume names already used workflow-wide (claims, Argo's own).
-    pod_volumes: Names,
+    pod_volumes: Arc<Names>,
     /// Workflow parameters by what they stand for: a workflow input's
     /// name, or `context.event.github.url`/`.ref`.
     params: BTreeMap<String, String>,
@@ -203,7 +204,7 @@ impl<'a> Exporter<'a> {
             output_io: HashMap::new(),
             claim: HashMap::new(),
             claims_in_order: Vec::new(),
-            pod_volumes,
+            pod_volumes: Arc::new(Names::default()),
             params: BTreeMap::new(),
             param_names: Names::io_names(),
             param_list: Vec::new(),
@@ -215,7 +216,7 @@ impl<'a> Exporter<'a> {
             for m in &job.mounts {
                 match &m.source {
                     MountSource::NewVolume => {
-                        let claim = ex.pod_volumes.label(&format!("{task}-{}", m.name));
+                        let claim = pod_volumes.label(&format!("{task}-{}", m.name));
                         ex.claim.insert((&job.name, &m.name), claim.clone());
                         ex.claims_in_order.push(claim);
                     }
@@ -228,6 +229,7 @@ impl<'a> Exporter<'a> {
             }
             ex.task.insert(&job.name, task);
         }
+        ex.pod_volumes = Arc::new(pod_volumes);
         for input in &plan.inputs {
             ex.workflow_input(input);
         }
@@ -654,7 +656,7 @@ pub(crate) struct JobTemplate {
 }
 
 impl JobTemplate {
-    fn new(job: &JobPlan, pod_volumes: &Names) -> JobTemplate {
+    fn new(job: &JobPlan, pod_volumes: &Arc<Names>) -> JobTemplate {
         let mut output_names = Names::io_names();
         for m in &job.mounts {
             if matches!(
@@ -671,7 +673,7 @@ impl JobTemplate {
             mounts: Vec::new(),
             input_names: Names::io_names(),
             output_names,
-            pod_volumes: pod_volumes.clone(),
+            pod_volumes: Names::layer(pod_volumes),
             needs_outputs_dir: false,
         }
     }

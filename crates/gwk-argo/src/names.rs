@@ -10,6 +10,7 @@
 //! `-3`, ... to later clashes, in the order names are taken.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 /// The longest DNS-1123 label.
 pub const MAX_LABEL: usize = 63;
@@ -121,6 +122,9 @@ pub fn label_value(s: &str) -> String {
 #[derive(Clone, Debug, Default)]
 pub struct Names {
     taken: HashSet<String>,
+    /// Names taken in an enclosing namespace, shared rather than copied
+    /// (every pod's volumes must avoid the workflow's claims).
+    base: Option<Arc<Names>>,
     max: usize,
 }
 
@@ -129,16 +133,32 @@ impl Names {
     pub fn labels(max: usize) -> Names {
         Names {
             taken: HashSet::new(),
+            base: None,
             max,
         }
     }
 
     /// A namespace of Argo parameter or artifact names.
     pub fn io_names() -> Names {
+        Names::labels(253)
+    }
+
+    /// A new namespace whose names also avoid every name of `base`.
+    pub fn layer(base: &Arc<Names>) -> Names {
         Names {
             taken: HashSet::new(),
-            max: 253,
+            base: Some(base.clone()),
+            max: base.max,
         }
+    }
+
+    fn is_taken(&self, name: &str) -> bool {
+        self.taken.contains(name) || self.base.as_ref().is_some_and(|b| b.is_taken(name))
+    }
+
+    /// Takes `name` unless it or its base has it already.
+    fn take(&mut self, name: &str) -> bool {
+        !self.is_taken(name) && self.taken.insert(name.to_string())
     }
 
     /// Marks `name` as used, so later clashes get a suffix.
@@ -159,14 +179,14 @@ impl Names {
     }
 
     fn unique(&mut self, base: String) -> String {
-        if self.taken.insert(base.clone()) {
+        if self.take(&base) {
             return base;
         }
         for n in 2.. {
             let suffix = format!("-{n}");
             let room = self.max.saturating_sub(suffix.len()).max(1);
             let candidate = format!("{}{suffix}", truncate_label(&base, room));
-            if self.taken.insert(candidate.clone()) {
+            if self.take(&candidate) {
                 return candidate;
             }
         }
@@ -224,6 +244,19 @@ mod tests {
         assert_eq!(a.len(), MAX_LABEL);
         assert_ne!(a, b);
         assert!(is_dns_label(&b) && b.ends_with("-2"), "{b}");
+    }
+
+    #[test]
+    fn a_layer_avoids_the_names_of_its_base() {
+        let mut base = Names::labels(MAX_LABEL);
+        assert_eq!(base.label("outputs"), "outputs");
+        let base = Arc::new(base);
+        let mut a = Names::layer(&base);
+        let mut b = Names::layer(&base);
+        assert_eq!(a.label("outputs"), "outputs-2");
+        assert_eq!(a.label("outputs"), "outputs-3");
+        // Layers are independent of each other.
+        assert_eq!(b.label("outputs"), "outputs-2");
     }
 
     #[test]
