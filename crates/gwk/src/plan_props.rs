@@ -31,7 +31,7 @@ impl Choices<'_> {
     }
 
     fn coin(&mut self) -> bool {
-        self.next() % 2 == 0
+        self.next().is_multiple_of(2)
     }
 }
 
@@ -43,7 +43,9 @@ const TYPES: [&str; 4] = ["C5", "A100x4", "P4000", "metal-gpu"];
 fn workflow(bytes: &[u8]) -> String {
     let mut c = Choices { bytes, at: 0 };
     let n = 1 + c.pick(7);
-    let mut y = String::from("defaults:\n  env:\n    TOKEN: secret:TOKEN0\n    PLAIN: plain-value\n  resources:\n    instance-type: C5\ninputs:\n  text:\n    type: string\n");
+    let mut y = String::from(
+        "defaults:\n  env:\n    TOKEN: secret:TOKEN0\n    PLAIN: plain-value\n  resources:\n    instance-type: C5\ninputs:\n  text:\n    type: string\n",
+    );
     if c.coin() {
         y.push_str("    with:\n      value: default-text\n");
     }
@@ -103,14 +105,21 @@ fn workflow(bytes: &[u8]) -> String {
                 if *t == "dataset" {
                     // One dataset per writer: parallel writers of one
                     // dataset are a finding of their own.
-                    let _ = writeln!(body, "      {o}: {{type: dataset, with: {{ref: out{j}x{k}}}}}");
+                    let _ = writeln!(
+                        body,
+                        "      {o}: {{type: dataset, with: {{ref: out{j}x{k}}}}}"
+                    );
                 } else {
                     let _ = writeln!(body, "      {o}: {{type: {t}}}");
                 }
             }
         }
         if c.coin() {
-            let _ = writeln!(body, "    env:\n      JOB_SECRET: secret:TOKEN{}", c.pick(2));
+            let _ = writeln!(
+                body,
+                "    env:\n      JOB_SECRET: secret:TOKEN{}",
+                c.pick(2)
+            );
         }
         let _ = writeln!(
             body,
@@ -148,7 +157,11 @@ fn check_staging(plan: &Plan) -> Result<(), TestCaseError> {
 
 fn check_inputs_backed(plan: &Plan) -> Result<(), TestCaseError> {
     for job in &plan.jobs {
-        for m in job.mounts.iter().filter(|m| m.target.starts_with("/inputs/")) {
+        for m in job
+            .mounts
+            .iter()
+            .filter(|m| m.target.starts_with("/inputs/"))
+        {
             prop_assert!(m.read_only, "{} {}", job.name, m.target);
             match &m.source {
                 MountSource::JobOutput { job: p, output } => {
