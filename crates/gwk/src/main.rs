@@ -5,6 +5,8 @@ mod datastore;
 mod discover;
 mod output;
 mod plan_human;
+#[cfg(test)]
+mod plan_props;
 mod planning;
 
 use clap::{CommandFactory, Parser, Subcommand};

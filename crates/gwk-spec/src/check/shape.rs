@@ -334,6 +334,17 @@ impl<'a> Walker<'a> {
             ));
             return;
         }
+        if owner.entry.is_none() {
+            self.report(Diagnostic::new(
+                Code::InvalidType,
+                span,
+                format!(
+                    "a workflow is a mapping of top-level keys (`jobs`, `defaults`, `inputs`, \
+                     `on`, ...), not {got}"
+                ),
+            ));
+            return;
+        }
         let scalar_text = node.scalar_text().unwrap_or_default();
         let mut d = Diagnostic::new(
             Code::InvalidType,

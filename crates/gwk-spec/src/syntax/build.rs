@@ -88,6 +88,17 @@ impl<'a> Builder<'a> {
     }
 
     fn run(&mut self) -> BuildResult {
+        if let Some(at) = forbidden_control(self.text) {
+            let c = self.text[at..].chars().next().unwrap_or_default();
+            return Err(Box::new(Diagnostic::new(
+                Code::YamlSyntax,
+                Span::new(at, at + c.len_utf8()),
+                format!(
+                    "a control character (U+{:04X}) that YAML does not allow in text (is this a binary file?)",
+                    c as u32
+                ),
+            )));
+        }
         let mut parser = Parser::new_from_str(self.text);
         loop {
             let (event, span) = match parser.next_event() {
@@ -329,6 +340,13 @@ impl<'a> Builder<'a> {
         }
         Ok(())
     }
+}
+
+/// The first C0 control character other than tab, line feed and carriage
+/// return, or DEL: YAML's printable set leaves them out.
+fn forbidden_control(text: &str) -> Option<usize> {
+    text.bytes()
+        .position(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f)
 }
 
 fn is_merge_entry(e: &Entry) -> bool {
