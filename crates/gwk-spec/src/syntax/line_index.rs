@@ -35,8 +35,10 @@ impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut line_starts = Vec::with_capacity(text.len() / 24 + 1);
         line_starts.push(0);
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
+        // `\n`, `\r\n` and a lone `\r` each end a line, as in YAML and the LSP.
+        let bytes = text.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
                 line_starts.push(i as u32 + 1);
             }
         }
@@ -190,6 +192,16 @@ mod tests {
             let lc = idx.line_col(text, z, enc);
             assert_eq!(idx.offset(text, lc, enc), z, "{enc:?}");
         }
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line() {
+        let text = "a\rb\r\nc\nd";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_count(), 4);
+        assert_eq!(idx.line_col(text, 2, Encoding::Utf8), LineCol { line: 1, col: 0 });
+        assert_eq!(idx.line_range(text, 1), 2..3);
+        assert_eq!(idx.line_col(text, 5, Encoding::Utf8), LineCol { line: 2, col: 0 });
     }
 
     #[test]
