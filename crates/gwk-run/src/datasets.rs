@@ -416,6 +416,11 @@ impl DatasetStore {
             staging.path.display(),
             target.display()
         )))?;
+        // Readers that order versions by time (gwk plan) see the commit
+        // time, not the time the job last wrote into the directory.
+        if let Ok(d) = fs::File::open(&target) {
+            let _ = d.set_modified(std::time::SystemTime::now());
+        }
         Ok(info)
     }
 
