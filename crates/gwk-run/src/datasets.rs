@@ -616,3 +616,49 @@ mod tests {
         s.discard(live);
     }
 }
+
+/// The store as `gwk plan` and `gwk run` see it when they resolve a
+/// workflow's dataset references.
+impl gwk_spec::plan::DatasetResolver for DatasetStore {
+    fn resolve(&self, name: &str, selector: Option<&str>) -> gwk_spec::plan::DatasetResolution {
+        use gwk_spec::plan::DatasetResolution as R;
+        let reference = format!("{name}:{}", selector.unwrap_or("latest"));
+        match DatasetStore::resolve(self, &reference) {
+            Ok(v) => R::Resolved { version: v.id },
+            Err(DatasetError::NoDataset(_) | DatasetError::BadName(_)) => R::NotInStore,
+            Err(DatasetError::Empty(_)) => R::NoVersions,
+            Err(_) => R::UnknownSelector,
+        }
+    }
+}
+
+#[cfg(test)]
+mod resolver_tests {
+    use super::*;
+    use gwk_spec::plan::{DatasetResolution as R, DatasetResolver};
+
+    #[test]
+    fn resolves_for_the_plan() {
+        let t = tempfile::tempdir().unwrap();
+        let s = DatasetStore::new(t.path());
+        let r: &dyn DatasetResolver = &s;
+        assert_eq!(r.resolve("d", None), R::NotInStore);
+        assert_eq!(r.resolve("../etc", None), R::NotInStore);
+        s.create("d").unwrap();
+        assert_eq!(r.resolve("d", None), R::NoVersions);
+        let st = s.stage("d").unwrap();
+        let v = s.commit(st, VersionSource::default()).unwrap();
+        s.tag("d", "gold", "latest").unwrap();
+        assert_eq!(
+            r.resolve("d", Some("gold")),
+            R::Resolved {
+                version: v.id.clone()
+            }
+        );
+        assert_eq!(
+            r.resolve("d", Some("latest")),
+            R::Resolved { version: v.id }
+        );
+        assert_eq!(r.resolve("d", Some("nope")), R::UnknownSelector);
+    }
+}

@@ -6,6 +6,8 @@ mod discover;
 mod output;
 mod plan_human;
 mod planning;
+mod run_input;
+mod run_view;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
@@ -24,6 +26,12 @@ enum Command {
     Check(cmd::check::Args),
     /// Show what a run would do, job by job, without running anything.
     Plan(cmd::plan::Args),
+    /// Run a workflow on the local Docker engine, GPUs included.
+    Run(cmd::run::Args),
+    /// Manage the local dataset store.
+    Datasets(cmd::datasets::Args),
+    /// Check that this machine can run workflows (Docker, GPUs, git).
+    Doctor(cmd::doctor::Args),
     /// Print the JSON Schema of a Gradient workflow.
     Schema,
     /// Print a shell completion script.
@@ -38,6 +46,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => cmd::check::run(args),
         Command::Plan(args) => cmd::plan::run(args),
+        Command::Run(args) => cmd::run::run(args),
+        Command::Datasets(args) => cmd::datasets::run(args),
+        Command::Doctor(args) => cmd::doctor::run(args),
         Command::Schema => {
             print!("{}", gwk_spec::schema::schema_text());
             Ok(ExitCode::SUCCESS)

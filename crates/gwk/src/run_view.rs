@@ -101,9 +101,11 @@ impl HumanView {
         {
             let pb = m.add(ProgressBar::new(st.total as u64));
             pb.set_style(
-                ProgressStyle::with_template("{prefix} [{bar:20}] {pos}/{len} jobs done  {elapsed}")
-                    .expect("template")
-                    .progress_chars("=> "),
+                ProgressStyle::with_template(
+                    "{prefix} [{bar:20}] {pos}/{len} jobs done  {elapsed}",
+                )
+                .expect("template")
+                .progress_chars("=> "),
             );
             pb.set_prefix("run");
             pb.enable_steady_tick(Duration::from_millis(200));
@@ -114,6 +116,7 @@ impl HumanView {
     /// Clears the live view (before the summary is printed).
     pub fn finish(&self) {
         let mut st = self.state.lock().expect("lock");
+        let st = &mut *st;
         for (_, pb) in st.jobs.drain().chain(st.pulls.drain()) {
             pb.finish_and_clear();
         }
@@ -171,7 +174,9 @@ impl EventSink for HumanView {
                     self.say(&format!("pulled {image}"));
                 }
             }
-            Event::RunStarted { run_id, run_dir, .. } => {
+            Event::RunStarted {
+                run_id, run_dir, ..
+            } => {
                 if !self.quiet {
                     self.say(&format!("run {run_id} ({run_dir})"));
                 }
@@ -187,7 +192,11 @@ impl EventSink for HumanView {
                     );
                     pb.set_prefix(self.paint(job, job));
                     pb.enable_steady_tick(Duration::from_millis(120));
-                    self.state.lock().expect("lock").jobs.insert(job.clone(), pb);
+                    self.state
+                        .lock()
+                        .expect("lock")
+                        .jobs
+                        .insert(job.clone(), pb);
                 }
                 if !self.quiet {
                     let on = if gpus.is_empty() {
@@ -233,7 +242,10 @@ impl EventSink for HumanView {
                 drop(st);
                 let show = !self.quiet || !status.is_success();
                 if show {
-                    let msg = message.as_deref().map(|m| format!(" ({m})")).unwrap_or_default();
+                    let msg = message
+                        .as_deref()
+                        .map(|m| format!(" ({m})"))
+                        .unwrap_or_default();
                     let took = if *status == JobStatus::Skipped {
                         String::new()
                     } else {
@@ -263,7 +275,9 @@ pub fn summary(record: &RunRecord) -> String {
             vec![
                 j.name.clone(),
                 j.status.as_str().to_string(),
-                j.exit_code.map(|c| c.to_string()).unwrap_or_else(|| "-".into()),
+                j.exit_code
+                    .map(|c| c.to_string())
+                    .unwrap_or_else(|| "-".into()),
                 j.duration_secs
                     .map(|d| format!("{d:.1}s"))
                     .unwrap_or_else(|| "-".into()),

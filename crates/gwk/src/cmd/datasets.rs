@@ -15,9 +15,7 @@ pub struct Args {
 #[derive(clap::Subcommand)]
 pub enum Sub {
     /// Create an empty dataset.
-    Create {
-        name: String,
-    },
+    Create { name: String },
     /// List datasets with their number of versions and latest version.
     List {
         /// Print JSON.
@@ -51,10 +49,7 @@ pub enum Sub {
         tag: Option<String>,
     },
     /// Copy a version (`name`, `name:version`, `name:tag`) into a directory.
-    Export {
-        reference: String,
-        dir: PathBuf,
-    },
+    Export { reference: String, dir: PathBuf },
     /// Remove one version (`name:version` or `name:tag`), or the whole
     /// dataset with `--all`.
     Rm {
@@ -104,7 +99,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
                         ]
                     })
                     .collect();
-                print!("{}", table(&["DATASET", "VERSIONS", "LATEST", "TAGS"], &rows));
+                print!(
+                    "{}",
+                    table(&["DATASET", "VERSIONS", "LATEST", "TAGS"], &rows)
+                );
             }
         }
         Sub::Versions { name, json } => {
@@ -134,7 +132,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     .collect();
                 print!(
                     "{}",
-                    table(&["VERSION", "CREATED", "FILES", "SIZE", "TAGS", "FROM"], &rows)
+                    table(
+                        &["VERSION", "CREATED", "FILES", "SIZE", "TAGS", "FROM"],
+                        &rows
+                    )
                 );
             }
         }

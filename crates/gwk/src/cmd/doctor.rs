@@ -54,8 +54,7 @@ async fn checks(args: &Args) -> Vec<Check> {
     let mut out = Vec::new();
     match gwk_run::home::gwk_home() {
         Some(home) => {
-            let writable = std::fs::create_dir_all(&home).is_ok()
-                && tempfile_in(&home);
+            let writable = std::fs::create_dir_all(&home).is_ok() && tempfile_in(&home);
             out.push(Check {
                 ok: Some(writable),
                 what: format!("state directory {} (GWK_HOME)", home.display()),
