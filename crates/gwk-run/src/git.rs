@@ -137,7 +137,7 @@ async fn run_logged(
                 Ok(Some(bytes)) => {
                     let text = String::from_utf8_lossy(&bytes).to_string();
                     // Keep only the final state of a progress line.
-                    let l = text.rsplit('\r').find(|s| !s.trim().is_empty()).unwrap_or("").to_string();
+                    let l = text.rsplit('\r').find(|s| !s.trim().is_empty()).unwrap_or("").trim_end().to_string();
                     if !l.is_empty() {
                         log(&l);
                         last_err = l;

@@ -404,21 +404,20 @@ async fn schedule(
                         .iter()
                         .find(|&&d| status[d].is_done() && !status[d].is_success())
                 {
-                    status[i] = JobStatus::Skipped;
+                    // Behind a cancelled job a job is cancelled too; behind
+                    // a failure, skipped.
+                    let st = if status[bad] == JobStatus::Cancelled {
+                        JobStatus::Cancelled
+                    } else {
+                        JobStatus::Skipped
+                    };
+                    status[i] = st;
                     let why = format!(
-                        "skipped: `{}` {}",
+                        "not started: `{}` {}",
                         input.jobs[bad].name,
                         status[bad].as_str()
                     );
-                    finish_record(
-                        ctx,
-                        record,
-                        &input.jobs[i].name,
-                        JobStatus::Skipped,
-                        None,
-                        Some(why),
-                        None,
-                    );
+                    finish_record(ctx, record, &input.jobs[i].name, st, None, Some(why), None);
                     changed = true;
                 }
             }

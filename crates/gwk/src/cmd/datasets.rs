@@ -34,10 +34,10 @@ pub enum Sub {
         name: String,
         tag: String,
         /// A version id, another tag, or `latest`.
-        #[arg(default_value = "latest")]
-        version: String,
+        #[arg(default_value = "latest", value_name = "VERSION")]
+        target: String,
         /// Remove the tag instead.
-        #[arg(long, conflicts_with = "version")]
+        #[arg(long)]
         delete: bool,
     },
     /// Copy a directory (or one file) into a new version.
@@ -142,7 +142,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Sub::Tag {
             name,
             tag,
-            version,
+            target,
             delete,
         } => {
             if delete {
@@ -151,7 +151,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 }
                 println!("removed tag {name}:{tag}");
             } else {
-                let id = store.tag(&name, &tag, &version)?;
+                let id = store.tag(&name, &tag, &target)?;
                 println!("{name}:{tag} → {id}");
             }
         }
