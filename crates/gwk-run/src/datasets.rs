@@ -578,7 +578,7 @@ mod tests {
         let st = s.stage("d").unwrap();
         fs::write(st.path.join("half"), "partial").unwrap();
         s.discard(st);
-        assert_eq!(s.version_ids("d").unwrap(), [v1.id.clone()]);
+        assert_eq!(s.version_ids("d").unwrap(), vec![v1.id.clone()]);
         s.tag("d", "t", "latest").unwrap();
         assert_eq!(s.remove_version("d", "t").unwrap(), ["t"]);
         assert!(s.version_ids("d").unwrap().is_empty());

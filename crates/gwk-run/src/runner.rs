@@ -205,6 +205,9 @@ pub async fn run(
     .await;
 
     // Whatever happened, nothing of this run stays on the engine.
+    if let Some(engine) = &ctx.engine {
+        engine.finish_removals().await;
+    }
     if let Some(engine) = &ctx.engine
         && let Ok(left) = engine
             .containers_with_label(&format!("{LABEL_RUN}={run_id}"))
@@ -535,7 +538,7 @@ async fn schedule(
         }
     }
     // Jobs that never started.
-    for i in 0..n {
+    for (i, job) in input.jobs.iter().enumerate() {
         if status[i] == JobStatus::Pending {
             let (st, why) = if cancelled {
                 (
@@ -555,7 +558,7 @@ async fn schedule(
                 )
             };
             status[i] = st;
-            finish_record(ctx, record, &input.jobs[i].name, st, None, Some(why), None);
+            finish_record(ctx, record, &job.name, st, None, Some(why), None);
         }
     }
     if cancelled {

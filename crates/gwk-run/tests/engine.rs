@@ -177,7 +177,7 @@ async fn failure_skips_dependents_and_timeout_stops_the_container() {
         return;
     };
     let home = tempfile::tempdir().unwrap();
-    let mut slow = container("slow", &[], "sleep 30");
+    let mut slow = container("slow", &[], "trap 'exit 143' TERM; sleep 30 & wait");
     slow.timeout = Some(Duration::from_secs(1));
     let mut bad = container("bad", &[], "echo failing; exit 3");
     bad.outputs = vec![OutputSpec {

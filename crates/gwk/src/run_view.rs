@@ -207,10 +207,8 @@ impl EventSink for HumanView {
                     self.say(&format!("{} started{on}", self.prefix(job)));
                 }
             }
-            Event::Log { job, line, .. } => {
-                if !self.quiet {
-                    self.say(&format!("{} {line}", self.prefix(job)));
-                }
+            Event::Log { job, line, .. } if !self.quiet => {
+                self.say(&format!("{} {line}", self.prefix(job)));
             }
             Event::OutputCommitted {
                 job,

@@ -41,8 +41,7 @@ fn tutorial_shape_clone_train_dataset_fan_in() {
     git(&repo, &["commit", "-q", "-am", "two"]);
     let wf = env.workflow(
         "tutorial.yaml",
-        &format!(
-            r#"defaults:
+        r#"defaults:
   resources:
     instance-type: C5
 jobs:
@@ -91,8 +90,7 @@ jobs:
     inputs:
       model: Train.outputs.model
       count: Stats.outputs.count
-"#
-        ),
+"#,
     );
     let url = format!("file://{}", repo.display());
     let (out, rec) = env.run(&wf, &["--github-url", &url]);

@@ -203,10 +203,18 @@ impl Engine {
         }
         self.create(spec).await?;
         let result = self.attach_start_wait(spec, sink, deadline, control).await;
-        let removed = self.remove_container(&spec.name).await;
-        let exit = result?;
-        removed?;
-        Ok(exit)
+        match result {
+            // The exit code and outputs are known: removal need not hold up
+            // the jobs that wait for this one.
+            Ok(exit) => {
+                self.remove_later(&spec.name);
+                Ok(exit)
+            }
+            Err(e) => {
+                let _ = self.remove_container(&spec.name).await;
+                Err(e)
+            }
+        }
     }
 
     async fn attach_start_wait(

@@ -71,6 +71,10 @@ pub(crate) fn is_not_found(e: &bollard::errors::Error) -> bool {
 pub struct Engine {
     pub(crate) docker: Docker,
     host: String,
+    /// Removals of finished containers still under way: they run off the
+    /// critical path (a job's dependents need not wait for them), and
+    /// [`Engine::finish_removals`] waits for them before a run ends.
+    pending: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
 }
 
 /// What `docker version` would say, for `gwk doctor`.
@@ -111,7 +115,11 @@ impl Engine {
             .negotiate_version()
             .await
             .map_err(|e| connect_err(docker_message(&e)))?;
-        Ok(Engine { docker, host })
+        Ok(Engine {
+            docker,
+            host,
+            pending: Default::default(),
+        })
     }
 
     pub fn host(&self) -> &str {
@@ -192,6 +200,29 @@ impl Engine {
                 Some((name, run))
             })
             .collect())
+    }
+
+    /// Removes a finished container in the background.
+    pub(crate) fn remove_later(&self, name: &str) {
+        let engine = self.clone();
+        let name = name.to_string();
+        let handle = tokio::spawn(async move {
+            // One retry: a daemon under load may answer 409 "in progress"
+            // for a container still being cleaned up after its exit.
+            if engine.remove_container(&name).await.is_err() {
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                let _ = engine.remove_container(&name).await;
+            }
+        });
+        self.pending.lock().expect("lock").push(handle);
+    }
+
+    /// Waits for every background removal started so far.
+    pub async fn finish_removals(&self) {
+        let handles: Vec<_> = std::mem::take(&mut *self.pending.lock().expect("lock"));
+        for h in handles {
+            let _ = h.await;
+        }
     }
 
     /// Removes a container, running or not, with its anonymous volumes.

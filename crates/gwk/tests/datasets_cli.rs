@@ -1,0 +1,133 @@
+//! `gwk datasets` and the refusals of `gwk run` that need no Docker.
+
+use std::process::Command;
+
+fn gwk(home: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_gwk"));
+    c.env("GWK_HOME", home).env("NO_COLOR", "1");
+    c
+}
+
+fn ok(c: &mut Command) -> String {
+    let out = c.output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    text
+}
+
+#[test]
+fn create_import_tag_export_and_remove() {
+    let t = tempfile::tempdir().unwrap();
+    let home = t.path().join("home");
+    let src = t.path().join("src");
+    std::fs::create_dir_all(src.join("sub")).unwrap();
+    std::fs::write(src.join("sub/a.txt"), "alpha").unwrap();
+    assert!(ok(gwk(&home).args(["datasets", "list"])).contains("no datasets"));
+    ok(gwk(&home).args(["datasets", "create", "mnist"]));
+    let again = gwk(&home)
+        .args(["datasets", "create", "mnist"])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    let out = ok(gwk(&home)
+        .args(["datasets", "import", "mnist"])
+        .arg(&src)
+        .args(["--tag", "gold"]));
+    assert!(
+        out.contains("1 files") && out.contains("mnist:gold →"),
+        "{out}"
+    );
+    std::fs::write(src.join("sub/a.txt"), "beta").unwrap();
+    ok(gwk(&home).args(["datasets", "import", "mnist"]).arg(&src));
+    let versions: serde_json::Value = serde_json::from_str(&ok(
+        gwk(&home).args(["datasets", "versions", "mnist", "--json"])
+    ))
+    .unwrap();
+    let versions = versions.as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0]["tags"][0], "gold");
+    assert_ne!(versions[0]["hash"], versions[1]["hash"]);
+    let list = ok(gwk(&home).args(["datasets", "list"]));
+    assert!(
+        list.contains("mnist") && list.contains(versions[1]["id"].as_str().unwrap()),
+        "{list}"
+    );
+
+    let out_dir = t.path().join("out");
+    ok(gwk(&home)
+        .args(["datasets", "export", "mnist:gold"])
+        .arg(&out_dir));
+    assert_eq!(
+        std::fs::read_to_string(out_dir.join("sub/a.txt")).unwrap(),
+        "alpha"
+    );
+
+    let bad = gwk(&home)
+        .args(["datasets", "export", "mnist:nope"])
+        .arg(t.path().join("x"))
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no version or tag `nope`"));
+
+    let rm = ok(gwk(&home).args(["datasets", "rm", "mnist:gold"]));
+    assert!(rm.contains("and its tags gold"), "{rm}");
+    let no_all = gwk(&home)
+        .args(["datasets", "rm", "mnist"])
+        .output()
+        .unwrap();
+    assert_eq!(no_all.status.code(), Some(2));
+    ok(gwk(&home).args(["datasets", "rm", "mnist", "--all"]));
+    assert!(ok(gwk(&home).args(["datasets", "list"])).contains("no datasets"));
+}
+
+#[test]
+fn run_refuses_files_with_errors_and_actions_it_cannot_run() {
+    let t = tempfile::tempdir().unwrap();
+    let home = t.path().join("home");
+    let bad = t.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "jobs:\n  a:\n    uses: container@v1\n    needs: [nope]\n    with: {image: bash:5}\n",
+    )
+    .unwrap();
+    let out = gwk(&home)
+        .arg("run")
+        .arg(&bad)
+        .env("DOCKER_HOST", "unix:///nonexistent.sock")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("has errors"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let model = t.path().join("model.yaml");
+    std::fs::write(
+        &model,
+        "defaults:\n  resources:\n    instance-type: C4\njobs:\n  Data:\n    uses: container@v1\n    with: {image: bash:5}\n    outputs:\n      m: {type: dataset, with: {ref: models}}\n  Register:\n    uses: create-model@v1\n    needs: [Data]\n    with: {name: m, type: Custom}\n    inputs:\n      model: Data.outputs.m\n    outputs:\n      id: {type: string}\n",
+    )
+    .unwrap();
+    let out = gwk(&home)
+        .arg("run")
+        .arg(&model)
+        .env("DOCKER_HOST", "unix:///nonexistent.sock")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("create-model@v1 cannot run locally yet"),
+        "{err}"
+    );
+    assert!(
+        !home.join("runs").exists(),
+        "a refused run leaves no run directory"
+    );
+}
