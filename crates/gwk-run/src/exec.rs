@@ -1,10 +1,11 @@
 //! Running one job: mounts, environment, the action itself, then its
 //! outputs checked and kept (a dataset version committed only now).
 
+use crate::cache::{self, Cache, CacheEntry};
 use crate::datasets::{DatasetStore, Staging, VersionSource};
 use crate::docker::{
-    BindMount, ContainerSpec, Control, Engine, GpuRequest, LABEL_JOB, LABEL_RUN, OutputStream,
-    StopReason,
+    BindMount, ContainerSpec, Control, Engine, GpuRequest, LABEL_HOME, LABEL_JOB, LABEL_PID,
+    LABEL_RUN, OutputStream, StopReason,
 };
 use crate::events::{Event, EventSink, JobStatus};
 use crate::fsutil;
@@ -12,6 +13,7 @@ use crate::git;
 use crate::gpu::Grant;
 use crate::ids;
 use crate::job::{ActionSpec, InputSource, JobSpec, OutputKind};
+use crate::models::{self, ModelStore};
 use crate::redact::Redactor;
 use crate::rundir::{OutputRecord, RunDir};
 use std::collections::HashMap;
@@ -36,6 +38,13 @@ pub(crate) struct Ctx {
     pub sink: Arc<dyn EventSink>,
     pub events_file: Mutex<Option<fs::File>>,
     pub network: Option<String>,
+    /// The job cache; `None` with `--no-cache`.
+    pub cache: Option<Cache>,
+    pub models: ModelStore,
+    /// The `gwk.home` label of this run's containers.
+    pub home_label: String,
+    /// Image ids (`sha256:...`) by image reference, for cache keys.
+    pub image_ids: HashMap<String, String>,
     /// Outputs of finished jobs, by (job, output).
     pub produced: Mutex<HashMap<(String, String), OutputRecord>>,
 }
@@ -64,6 +73,7 @@ pub(crate) struct JobOutcome {
     pub message: Option<String>,
     pub outputs: Vec<OutputRecord>,
     pub container: Option<String>,
+    pub cache_key: Option<String>,
 }
 
 impl JobOutcome {
@@ -74,6 +84,7 @@ impl JobOutcome {
             message: Some(message),
             outputs: Vec::new(),
             container: None,
+            cache_key: None,
         }
     }
 }
@@ -95,28 +106,127 @@ impl OutputPlaces {
     }
 }
 
+/// What may spare a job from running.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Reuse {
+    /// `--resume`: the run resumed and the outputs its job left there.
+    pub resume: Option<(String, Vec<OutputRecord>)>,
+    /// The job's cache key, when the cache applies to it.
+    pub cache_key: Option<String>,
+}
+
 pub(crate) async fn run_job(
     ctx: Arc<Ctx>,
     job: JobSpec,
     grant: Grant,
     deadline: Option<Instant>,
     control: watch::Receiver<Control>,
+    reuse: Reuse,
+) -> JobOutcome {
+    let mut outcome = run_fresh(&ctx, &job, grant, deadline, control).await;
+    if outcome.status == JobStatus::Succeeded
+        && let (Some(key), Some(cache)) = (&reuse.cache_key, &ctx.cache)
+    {
+        let _ = cache.store(&CacheEntry {
+            key: key.clone(),
+            run: ctx.dir.id.clone(),
+            job: job.name.clone(),
+            created: crate::events::now(),
+            outputs: outcome.outputs.clone(),
+        });
+    }
+    outcome.cache_key = reuse.cache_key;
+    outcome
+}
+
+/// The outputs of an earlier run of the job, restored when intact.
+pub(crate) fn try_reuse(ctx: &Ctx, job: &JobSpec, reuse: &Reuse) -> Option<JobOutcome> {
+    let (outputs, message) = if let Some((run, outputs)) = &reuse.resume
+        && cache::outputs_intact(outputs)
+    {
+        (outputs.clone(), format!("reused from run {run}"))
+    } else if let (Some(key), Some(cache)) = (&reuse.cache_key, &ctx.cache)
+        && let Some(entry) = cache.lookup(key)
+        && cache::outputs_intact(&entry.outputs)
+    {
+        (
+            entry.outputs,
+            format!("cached: same as job {} of run {}", entry.job, entry.run),
+        )
+    } else {
+        return None;
+    };
+    // Every declared output must be there (the declaration may have changed).
+    if job.outputs.iter().any(|o| {
+        !outputs
+            .iter()
+            .any(|r| r.name == o.name && r.kind == o.kind.as_str())
+    }) {
+        return None;
+    }
+    let root = ctx.dir.job_outputs(&job.name);
+    let mut restored = Vec::new();
+    for o in outputs {
+        let mut r = o.clone();
+        if o.kind != "dataset" {
+            let to = root.join(&o.name);
+            if fs::create_dir_all(&root).is_err()
+                || fsutil::copy_tree(Path::new(&o.path), &to).is_err()
+            {
+                let _ = fs::remove_dir_all(&root);
+                return None;
+            }
+            r.path = to.display().to_string();
+        }
+        ctx.emit(Event::OutputCommitted {
+            job: job.name.clone(),
+            output: r.name.clone(),
+            kind: match r.kind.as_str() {
+                "string" => "string",
+                "dataset" => "dataset",
+                _ => "volume",
+            },
+            dataset: r.dataset.clone(),
+            version: r.version.clone(),
+            value: r.value.clone(),
+            hash: r.hash.clone(),
+        });
+        restored.push(r);
+    }
+    Some(JobOutcome {
+        status: JobStatus::Cached,
+        exit_code: None,
+        message: Some(message),
+        outputs: restored,
+        container: None,
+        cache_key: reuse.cache_key.clone(),
+    })
+}
+
+async fn run_fresh(
+    ctx: &Arc<Ctx>,
+    job: &JobSpec,
+    grant: Grant,
+    deadline: Option<Instant>,
+    control: watch::Receiver<Control>,
 ) -> JobOutcome {
     let job_dir = ctx.dir.job_dir(&job.name);
-    let places = match prepare_outputs(&ctx, &job) {
+    let places = match prepare_outputs(ctx, job) {
         Ok(p) => p,
         Err(e) => return JobOutcome::failed(ctx.redactor.redact(&e)),
     };
-    let log = match JobLog::open(&ctx, &job.name) {
+    let log = match JobLog::open(ctx, &job.name) {
         Ok(l) => Arc::new(l),
         Err(e) => {
             discard(&ctx.store, places);
             return JobOutcome::failed(e);
         }
     };
+    let l = log.clone();
+    let line = move |s: &str| l.line(OutputStream::Stderr, s);
     let mut outcome = match &job.action {
         ActionSpec::Container { .. } => {
-            run_container_job(&ctx, &job, &places, &grant, log.clone(), deadline, control).await
+            run_container_job(ctx, job, &places, &grant, log.clone(), deadline, control).await
         }
         ActionSpec::GitCheckout {
             url,
@@ -124,46 +234,62 @@ pub(crate) async fn run_job(
             path,
             username,
             password,
-        } => {
-            let dest = match checkout_dest(&job, &places, path.as_deref()) {
-                Ok(d) => d,
-                Err(e) => {
-                    discard(&ctx.store, places);
-                    return JobOutcome::failed(e);
-                }
-            };
-            let _ = fs::create_dir_all(&dest);
-            let c = git::Checkout {
-                url,
-                git_ref: git_ref.as_deref(),
-                username: username.as_deref(),
-                password: password.as_deref(),
-                dest: &dest,
-                scratch: &job_dir,
-            };
-            let l = log.clone();
-            let line = move |s: &str| l.line(OutputStream::Stderr, s);
-            let work = git::checkout(&c, &line);
-            let mut control = control;
-            let far = Instant::now() + Duration::from_secs(100 * 365 * 24 * 3600);
-            tokio::select! {
-                r = work => match r {
-                    Ok(()) => JobOutcome { status: JobStatus::Succeeded, exit_code: Some(0), message: None, outputs: Vec::new(), container: None },
-                    Err(e) => JobOutcome::failed(ctx.redactor.redact(&e.0)),
-                },
-                _ = tokio::time::sleep_until(deadline.unwrap_or(far)), if deadline.is_some() => JobOutcome {
-                    status: JobStatus::TimedOut, exit_code: None, message: Some("timed out during git checkout".into()), outputs: Vec::new(), container: None,
-                },
-                _ = async { while control.changed().await.is_ok() { if *control.borrow() != Control::Run { return; } } std::future::pending::<()>().await } => JobOutcome {
-                    status: JobStatus::Cancelled, exit_code: None, message: Some("cancelled".into()), outputs: Vec::new(), container: None,
-                },
+        } => match output_dest(job, &places, path.as_deref(), "git-checkout@v1") {
+            Err(e) => JobOutcome::failed(e),
+            Ok(dest) => {
+                let _ = fs::create_dir_all(&dest);
+                let c = git::Checkout {
+                    url,
+                    git_ref: git_ref.as_deref(),
+                    username: username.as_deref(),
+                    password: password.as_deref(),
+                    dest: &dest,
+                    scratch: &job_dir,
+                };
+                let work = async { git::checkout(&c, &line).await.map_err(|e| e.0) };
+                host_action(ctx, work, deadline, control).await
             }
+        },
+        ActionSpec::CreateModel { name, model_type } => {
+            let work = async {
+                create_model(
+                    ctx,
+                    job,
+                    &places,
+                    name.as_deref(),
+                    model_type.as_deref(),
+                    &line,
+                )
+            };
+            host_action(ctx, work, deadline, control).await
         }
+        ActionSpec::S3Download {
+            url,
+            region,
+            endpoint,
+            access_key,
+            secret_access_key,
+            path,
+        } => match output_dest(job, &places, path.as_deref(), "s3-download@v1") {
+            Err(e) => JobOutcome::failed(e),
+            Ok(dest) => {
+                let req = crate::s3::Download {
+                    url,
+                    region: region.as_deref(),
+                    endpoint: endpoint.as_deref(),
+                    access_key: access_key.as_deref(),
+                    secret_access_key: secret_access_key.as_deref(),
+                    dest: &dest,
+                };
+                let work = crate::s3::download(&req, &line);
+                host_action(ctx, work, deadline, control).await
+            }
+        },
         ActionSpec::Unsupported { reason, .. } => JobOutcome::failed(reason.clone()),
     };
     log.flush();
     if outcome.status == JobStatus::Succeeded {
-        match collect_outputs(&ctx, &job, places) {
+        match collect_outputs(ctx, job, places) {
             Ok(outputs) => outcome.outputs = outputs,
             Err(e) => {
                 outcome.status = JobStatus::Failed;
@@ -174,6 +300,111 @@ pub(crate) async fn run_job(
         discard(&ctx.store, places);
     }
     outcome
+}
+
+/// Runs an action gwk carries out itself, under the job's deadline and
+/// the run's Ctrl-C.
+async fn host_action(
+    ctx: &Ctx,
+    work: impl std::future::Future<Output = Result<(), String>>,
+    deadline: Option<Instant>,
+    mut control: watch::Receiver<Control>,
+) -> JobOutcome {
+    let far = Instant::now() + Duration::from_secs(100 * 365 * 24 * 3600);
+    let cancelled = async {
+        while control.changed().await.is_ok() {
+            if *control.borrow() != Control::Run {
+                return;
+            }
+        }
+        std::future::pending::<()>().await
+    };
+    let outcome = |status, message: Option<String>| JobOutcome {
+        status,
+        exit_code: None,
+        message,
+        outputs: Vec::new(),
+        container: None,
+        cache_key: None,
+    };
+    tokio::select! {
+        r = work => match r {
+            Ok(()) => JobOutcome { exit_code: Some(0), ..outcome(JobStatus::Succeeded, None) },
+            Err(e) => JobOutcome { exit_code: Some(1), ..outcome(JobStatus::Failed, Some(ctx.redactor.redact(&e))) },
+        },
+        _ = tokio::time::sleep_until(deadline.unwrap_or(far)), if deadline.is_some() => {
+            outcome(JobStatus::TimedOut, Some("timed out".into()))
+        }
+        _ = cancelled => outcome(JobStatus::Cancelled, Some("cancelled".into())),
+    }
+}
+
+/// create-model@v1: the dataset version behind the `model` input becomes
+/// a model; its id goes to the job's string output.
+fn create_model(
+    ctx: &Ctx,
+    job: &JobSpec,
+    places: &OutputPlaces,
+    name: Option<&str>,
+    model_type: Option<&str>,
+    log: &(dyn Fn(&str) + Send + Sync),
+) -> Result<(), String> {
+    let model_type = models::check_type(model_type.unwrap_or(""))?;
+    let input = job
+        .inputs
+        .iter()
+        .find(|i| i.name == "model")
+        .ok_or("create-model@v1 needs an input named `model` (a dataset)")?;
+    let (dataset, version) = match &input.source {
+        InputSource::Dataset { dataset, version } => (dataset.clone(), version.clone()),
+        InputSource::JobOutput { job: from, output } => {
+            let produced = ctx.produced.lock().expect("lock");
+            let r = produced
+                .get(&(from.clone(), output.clone()))
+                .ok_or_else(|| format!("job `{from}` left no output `{output}`"))?;
+            match (&r.dataset, &r.version) {
+                (Some(d), Some(v)) => (d.clone(), v.clone()),
+                _ => {
+                    return Err(format!(
+                        "create-model@v1: input `model` must be a dataset; `{from}.outputs.{output}` is a {}",
+                        r.kind
+                    ));
+                }
+            }
+        }
+        InputSource::String { .. } => {
+            return Err("create-model@v1: input `model` must be a dataset, not a string".into());
+        }
+    };
+    let resolved = ctx
+        .store
+        .resolve(&format!("{dataset}:{version}"))
+        .map_err(|e| e.to_string())?;
+    let out = job
+        .outputs
+        .iter()
+        .find(|o| matches!(o.kind, OutputKind::String))
+        .ok_or("create-model@v1 needs a string output for the model id")?;
+    let model = ctx
+        .models
+        .register(models::Model {
+            id: String::new(),
+            name: name.unwrap_or(&job.name).to_string(),
+            model_type: model_type.to_string(),
+            dataset: dataset.clone(),
+            version: resolved.id.clone(),
+            path: resolved.path.display().to_string(),
+            created: String::new(),
+            run: Some(ctx.dir.id.clone()),
+            job: Some(job.name.clone()),
+        })
+        .map_err(|e| format!("cannot register the model: {e}"))?;
+    log(&format!(
+        "registered model {} ({}, {model_type}) from dataset {dataset}:{}",
+        model.id, model.name, resolved.id
+    ));
+    let f = places.root.join(&out.name);
+    fs::write(&f, &model.id).map_err(|e| format!("cannot write {}: {e}", f.display()))
 }
 
 fn discard(store: &DatasetStore, places: OutputPlaces) {
@@ -213,11 +444,12 @@ fn prepare_outputs(ctx: &Ctx, job: &JobSpec) -> Result<OutputPlaces, String> {
     Ok(places)
 }
 
-/// The host directory a git checkout writes to.
-fn checkout_dest(
+/// The host directory a git checkout or an S3 download writes to.
+fn output_dest(
     job: &JobSpec,
     places: &OutputPlaces,
     path: Option<&str>,
+    action: &str,
 ) -> Result<PathBuf, String> {
     let dirs: Vec<&str> = job
         .outputs
@@ -239,12 +471,12 @@ fn checkout_dest(
             let name = parts.next().unwrap_or("");
             if !dirs.contains(&name) {
                 return Err(format!(
-                    "git-checkout@v1 `path: {p}` is not under an output of the job (/outputs/<name>)"
+                    "{action} `path: {p}` is not under an output of the job (/outputs/<name>)"
                 ));
             }
             let sub = parts.next().unwrap_or("");
             if sub.split('/').any(|c| c == "..") {
-                return Err(format!("git-checkout@v1 `path: {p}` leaves its output"));
+                return Err(format!("{action} `path: {p}` leaves its output"));
             }
             Ok(places.host_path(name).join(sub))
         }
@@ -300,6 +532,8 @@ async fn run_container_job(
         labels: HashMap::from([
             (LABEL_RUN.to_string(), ctx.dir.id.clone()),
             (LABEL_JOB.to_string(), job.name.clone()),
+            (LABEL_HOME.to_string(), ctx.home_label.clone()),
+            (LABEL_PID.to_string(), std::process::id().to_string()),
         ]),
         binds,
         gpus: match grant {
@@ -341,6 +575,7 @@ async fn run_container_job(
                 message,
                 outputs: Vec::new(),
                 container: Some(name),
+                cache_key: None,
             }
         }
     }

@@ -17,7 +17,8 @@ pub struct TreeSummary {
 
 /// Hashes a file or a directory tree. Two trees have the same hash when
 /// they hold the same paths with the same kinds, executable bits and
-/// contents (or symlink targets); times and owners do not count.
+/// contents (or symlink targets); times and owners do not count, nor does
+/// a `.git` directory at the top of the tree.
 pub fn hash_tree(root: &Path) -> io::Result<TreeSummary> {
     let mut manifest = Sha256::new();
     let mut summary = TreeSummary::default();
@@ -27,6 +28,9 @@ pub fn hash_tree(root: &Path) -> io::Result<TreeSummary> {
     } else {
         let mut entries = Vec::new();
         walk(root, Path::new(""), &mut entries)?;
+        // A clone's `.git` holds times and reflogs that differ on every
+        // clone of the same commit; its work tree is what jobs read.
+        entries.retain(|e| !e.starts_with(".git"));
         entries.sort();
         for rel in entries {
             let path = root.join(&rel);

@@ -59,6 +59,23 @@ pub enum ActionSpec {
         username: Option<String>,
         password: Option<String>,
     },
+    /// `create-model@v1`: registers the dataset version behind the `model`
+    /// input in the local model registry; writes the id to the string output.
+    CreateModel {
+        name: Option<String>,
+        model_type: Option<String>,
+    },
+    /// `s3-download@v1`: downloads an `s3://bucket/prefix` into the output.
+    S3Download {
+        url: String,
+        region: Option<String>,
+        endpoint: Option<String>,
+        access_key: Option<String>,
+        secret_access_key: Option<String>,
+        /// As for git-checkout: under `/outputs/<name>`; the single output
+        /// when unset.
+        path: Option<String>,
+    },
     /// An action this version cannot run; the run is refused with `reason`.
     Unsupported { action: String, reason: String },
 }

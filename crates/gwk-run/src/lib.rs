@@ -7,20 +7,24 @@
 //! only when their job succeeds, everything recorded under
 //! `$GWK_HOME/runs/<id>/` ([`rundir`]) and reported as [`events`].
 
+pub mod cache;
 pub mod datasets;
 pub mod docker;
 pub mod events;
 mod exec;
 pub mod fsutil;
+pub mod gc;
 mod git;
 pub mod gpu;
 pub mod home;
 pub mod ids;
 pub mod job;
+pub mod models;
 pub mod process;
 pub mod redact;
 pub mod rundir;
 pub mod runner;
+mod s3;
 
 pub use docker::{Control, Engine, EngineError, PullPolicy};
 pub use events::{Event, EventSink, JobStatus, RunStatus};

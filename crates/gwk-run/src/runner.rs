@@ -35,8 +35,14 @@ pub struct RunOptions {
     pub network: Option<String>,
     /// The Docker engine; `$DOCKER_HOST` or the default socket when unset.
     pub docker_host: Option<String>,
-    /// A run id to use (tests, resume); a new one when unset.
+    /// A run id to use (tests); a new one when unset.
     pub run_id: Option<String>,
+    /// Use the job cache (`--no-cache` turns it off).
+    pub cache: bool,
+    /// Jobs that never use the cache (gwk.toml `[run] no-cache`).
+    pub no_cache_jobs: BTreeSet<String>,
+    /// `--resume`: the record of the run to resume.
+    pub resume: Option<RunRecord>,
 }
 
 impl RunOptions {
@@ -53,6 +59,9 @@ impl RunOptions {
             network: None,
             docker_host: None,
             run_id: None,
+            cache: true,
+            no_cache_jobs: BTreeSet::new(),
+            resume: None,
         }
     }
 }
@@ -100,14 +109,16 @@ pub async fn run(
         .jobs
         .iter()
         .any(|j| matches!(j.action, ActionSpec::Container { .. }));
+    crate::gc::sweep_quietly(&opts.home, opts.docker_host.as_deref()).await;
     let engine = if needs_engine {
         Some(Engine::connect(opts.docker_host.as_deref()).await?)
     } else {
         None
     };
     let mut pool = GpuPool::new(&opts.gpus);
+    let mut image_ids = HashMap::new();
     if let Some(engine) = &engine {
-        prepare_images(engine, &input, opts.pull, &*sink).await?;
+        image_ids = prepare_images(engine, &input, opts.pull, &*sink).await?;
         check_gpus(engine, &input, &pool, &*sink).await?;
     }
     if let Some(total) = pool.total()
@@ -163,7 +174,7 @@ pub async fn run(
         started: now(),
         finished: None,
         duration_secs: None,
-        resumed_from: None,
+        resumed_from: opts.resume.as_ref().map(|r| r.id.clone()),
         jobs: input.jobs.iter().map(|j| JobRecord::new(&j.name)).collect(),
     };
     dir.write_record(&record)
@@ -177,6 +188,10 @@ pub async fn run(
         sink,
         events_file: Mutex::new(events_file),
         network: opts.network.clone(),
+        cache: opts.cache.then(|| crate::cache::Cache::new(&opts.home)),
+        models: crate::models::ModelStore::new(&opts.home),
+        home_label: crate::gc::home_label(&opts.home),
+        image_ids,
         produced: Mutex::new(HashMap::new()),
     });
     ctx.emit(Event::RunStarted {
@@ -269,7 +284,7 @@ async fn prepare_images(
     input: &RunInput,
     policy: PullPolicy,
     sink: &dyn EventSink,
-) -> Result<(), RunError> {
+) -> Result<HashMap<String, String>, RunError> {
     let images: BTreeSet<&str> = input.jobs.iter().filter_map(|j| j.action.image()).collect();
     // Under `never`, say every missing image at once.
     if policy == PullPolicy::Never {
@@ -288,6 +303,7 @@ async fn prepare_images(
             )));
         }
     }
+    let mut ids = HashMap::new();
     for image in images {
         let mut progress = |p: crate::docker::PullProgress| {
             sink.emit(&Event::ImagePull {
@@ -302,8 +318,11 @@ async fn prepare_images(
             image: image.to_string(),
             pulled,
         });
+        if let Some(id) = engine.image_id(image).await? {
+            ids.insert(image.to_string(), id);
+        }
     }
-    Ok(())
+    Ok(ids)
 }
 
 /// Before a run with GPU jobs: can a GPU container start here at all?
@@ -428,6 +447,7 @@ async fn schedule(
                 break;
             }
         }
+        let mut reused_any = false;
         if !stop_new {
             for i in 0..n {
                 if running.len() >= parallel {
@@ -439,6 +459,35 @@ async fn schedule(
                     continue;
                 }
                 let job = &input.jobs[i];
+                let reuse = exec::Reuse {
+                    resume: resume_candidate(opts, job, &needs[i], &status),
+                    cache_key: cache_key(ctx, opts, job),
+                };
+                // A job whose earlier outputs are reused finishes at once,
+                // without a container (and without a JobStarted event).
+                if let Some(outcome) = exec::try_reuse(ctx, job, &reuse) {
+                    status[i] = outcome.status;
+                    let mut produced = ctx.produced.lock().expect("lock");
+                    for o in &outcome.outputs {
+                        produced.insert((job.name.clone(), o.name.clone()), o.clone());
+                    }
+                    drop(produced);
+                    if let Some(r) = record.job_mut(&job.name) {
+                        r.outputs = outcome.outputs.clone();
+                        r.cache_key = outcome.cache_key.clone();
+                    }
+                    finish_record(
+                        ctx,
+                        record,
+                        &job.name,
+                        outcome.status,
+                        None,
+                        outcome.message,
+                        Some(0.0),
+                    );
+                    reused_any = true;
+                    continue;
+                }
                 let Some(grant) = pool.take(job.gpus) else {
                     continue; // waits for GPUs; others may start
                 };
@@ -475,8 +524,13 @@ async fn schedule(
                     },
                 );
                 let (c, j, ctl) = (ctx.clone(), job.clone(), control.clone());
-                tasks.spawn(async move { (i, exec::run_job(c, j, grant, deadline, ctl).await) });
+                tasks.spawn(
+                    async move { (i, exec::run_job(c, j, grant, deadline, ctl, reuse).await) },
+                );
             }
+        }
+        if reused_any {
+            continue; // their dependents may be ready now
         }
         if tasks.is_empty() {
             break;
@@ -519,6 +573,7 @@ async fn schedule(
                 let duration = started[i].map(|s| s.elapsed().as_secs_f64());
                 if let Some(r) = record.job_mut(&job.name) {
                     r.outputs = outcome.outputs.clone();
+                    r.cache_key = outcome.cache_key.clone();
                     r.container = outcome.container.clone().or(r.container.take());
                 }
                 finish_record(ctx, record, &job.name, outcome.status, outcome.exit_code, outcome.message, duration);
@@ -596,4 +651,79 @@ fn finish_record(
         message,
         time,
     });
+}
+
+/// With `--resume`: the outputs a job left in the resumed run, when it
+/// succeeded there and every job it needs was reused too (a job whose
+/// needs ran again must run again).
+fn resume_candidate(
+    opts: &RunOptions,
+    job: &crate::job::JobSpec,
+    needs: &[usize],
+    status: &[JobStatus],
+) -> Option<(String, Vec<crate::rundir::OutputRecord>)> {
+    let old = opts.resume.as_ref()?;
+    let rec = old.job(&job.name)?;
+    if !rec.status.is_success() || needs.iter().any(|&d| status[d] != JobStatus::Cached) {
+        return None;
+    }
+    Some((old.id.clone(), rec.outputs.clone()))
+}
+
+/// The job's cache key, when the cache applies: container jobs only (a
+/// clone or a download depends on a remote that may have changed), not
+/// opted out, every input's content known.
+fn cache_key(ctx: &Ctx, opts: &RunOptions, job: &crate::job::JobSpec) -> Option<String> {
+    ctx.cache.as_ref()?;
+    if opts.no_cache_jobs.contains(&job.name) {
+        return None;
+    }
+    let ActionSpec::Container {
+        image,
+        entrypoint,
+        cmd,
+    } = &job.action
+    else {
+        return None;
+    };
+    let image_id = ctx.image_ids.get(image)?;
+    let mut inputs = Vec::new();
+    for i in &job.inputs {
+        let hash = match &i.source {
+            InputSource::String { value } => {
+                format!("sha256:{}", crate::fsutil::sha256_hex(value.as_bytes()))
+            }
+            InputSource::Dataset { dataset, version } => {
+                ctx.store.version_info(dataset, version).ok()?.hash
+            }
+            InputSource::JobOutput { job, output } => ctx
+                .produced
+                .lock()
+                .expect("lock")
+                .get(&(job.clone(), output.clone()))?
+                .hash
+                .clone(),
+        };
+        inputs.push((i.name.clone(), hash));
+    }
+    Some(crate::cache::key(&crate::cache::KeyParts {
+        image_id,
+        entrypoint: entrypoint.as_deref(),
+        cmd: cmd.as_deref(),
+        env: &job.env,
+        instance_type: job.instance_type.as_deref(),
+        gpus: job.gpus,
+        outputs: job
+            .outputs
+            .iter()
+            .map(|o| {
+                let ds = match &o.kind {
+                    crate::job::OutputKind::Dataset { dataset } => Some(dataset.clone()),
+                    _ => None,
+                };
+                (o.name.clone(), o.kind.as_str().to_string(), ds)
+            })
+            .collect(),
+        inputs,
+    }))
 }

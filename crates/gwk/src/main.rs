@@ -3,6 +3,7 @@
 mod cmd;
 mod datastore;
 mod discover;
+mod events_json;
 mod output;
 mod plan_human;
 mod planning;
@@ -30,6 +31,16 @@ enum Command {
     Run(cmd::run::Args),
     /// Manage the local dataset store.
     Datasets(cmd::datasets::Args),
+    /// List past runs, show one, print its logs and outputs.
+    Runs(cmd::runs::Args),
+    /// List the models create-model@v1 registered.
+    Models(cmd::models::Args),
+    /// Remove containers and scratch data of runs whose gwk is gone.
+    Gc(cmd::gc::Args),
+    /// Run the workflows whose `on.github` trigger matches a pushed ref.
+    Trigger(cmd::trigger::Args),
+    /// Install or remove a git pre-push hook that runs `gwk trigger`.
+    Hooks(cmd::hooks::Args),
     /// Check that this machine can run workflows (Docker, GPUs, git).
     Doctor(cmd::doctor::Args),
     /// Print the JSON Schema of a Gradient workflow.
@@ -49,6 +60,11 @@ fn main() -> ExitCode {
         Command::Run(args) => cmd::run::run(args),
         Command::Datasets(args) => cmd::datasets::run(args),
         Command::Doctor(args) => cmd::doctor::run(args),
+        Command::Runs(args) => cmd::runs::run(args),
+        Command::Models(args) => cmd::models::run(args),
+        Command::Gc(args) => cmd::gc::run(args),
+        Command::Trigger(args) => cmd::trigger::run(args),
+        Command::Hooks(args) => cmd::hooks::run(args),
         Command::Schema => {
             print!("{}", gwk_spec::schema::schema_text());
             Ok(ExitCode::SUCCESS)

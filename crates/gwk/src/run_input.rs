@@ -109,11 +109,32 @@ fn job(j: &JobPlan, value: &dyn Fn(&Value) -> Result<String>) -> Result<JobSpec>
                 password: g.password.as_ref().map(value).transpose()?,
             }
         }
+        "create-model@v1" => {
+            let m = j.model.as_ref();
+            ActionSpec::CreateModel {
+                name: m.and_then(|m| m.name.clone()),
+                model_type: m.and_then(|m| m.model_type.clone()),
+            }
+        }
+        "s3-download@v1" => {
+            let s3 = j.s3.as_ref().ok_or_else(|| {
+                anyhow::anyhow!("job `{}`: s3-download without parameters", j.name)
+            })?;
+            let Some(url) = s3.url.clone() else {
+                bail!("job `{}`: s3-download@v1 needs `url`", j.name);
+            };
+            ActionSpec::S3Download {
+                url,
+                region: s3.region.clone(),
+                endpoint: s3.endpoint.clone(),
+                access_key: s3.access_key.as_ref().map(value).transpose()?,
+                secret_access_key: s3.secret_access_key.as_ref().map(value).transpose()?,
+                path: s3.path.clone(),
+            }
+        }
         other => ActionSpec::Unsupported {
             action: other.to_string(),
-            reason: format!(
-                "{other} cannot run locally yet (create-model@v1 and s3-download@v1 come with run history and caching); run the other jobs with --job"
-            ),
+            reason: format!("`{other}` is not an action gwk can run"),
         },
     };
     let mut inputs = Vec::new();

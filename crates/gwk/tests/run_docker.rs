@@ -113,7 +113,7 @@ jobs:
     );
 
     // A second run: a second version; tag the first and read it back.
-    let (out, _) = env.run(&wf, &["--github-url", &url, "--quiet"]);
+    let (out, _) = env.run(&wf, &["--github-url", &url, "--quiet", "--no-cache"]);
     assert!(out.status.success(), "{}", text(&out));
     let versions = env
         .gwk()

@@ -16,6 +16,11 @@ use std::collections::HashMap;
 /// The labels every container gwk starts carries.
 pub const LABEL_RUN: &str = "gwk.run";
 pub const LABEL_JOB: &str = "gwk.job";
+/// The state directory (`GWK_HOME`) of the run, so `gwk gc` only touches
+/// its own runs' containers.
+pub const LABEL_HOME: &str = "gwk.home";
+/// The pid of the gwk that created the container.
+pub const LABEL_PID: &str = "gwk.pid";
 
 /// The first words of the daemon's answer when it has no driver for a GPU
 /// request (it comes at start, not at create).
@@ -175,8 +180,10 @@ impl Engine {
             .collect())
     }
 
-    /// Every gwk container with its run id label.
-    pub async fn gwk_containers(&self) -> Result<Vec<(String, String)>, EngineError> {
+    /// Every gwk container (any with a `gwk.run` label) with its labels.
+    pub async fn gwk_containers(
+        &self,
+    ) -> Result<Vec<(String, HashMap<String, String>)>, EngineError> {
         let mut filters = HashMap::new();
         filters.insert("label".to_string(), vec![LABEL_RUN.to_string()]);
         let list = self
@@ -191,13 +198,12 @@ impl Engine {
         Ok(list
             .into_iter()
             .filter_map(|c| {
-                let run = c.labels.as_ref()?.get(LABEL_RUN)?.clone();
                 let name = c
                     .names
                     .and_then(|n| n.first().cloned())
                     .map(|n| n.trim_start_matches('/').to_string())
                     .or(c.id)?;
-                Some((name, run))
+                Some((name, c.labels.unwrap_or_default()))
             })
             .collect())
     }
@@ -285,7 +291,10 @@ impl Engine {
             entrypoint: None,
             cmd: Some(vec!["true".into()]),
             env: Vec::new(),
-            labels: HashMap::from([(LABEL_RUN.to_string(), "probe".to_string())]),
+            labels: HashMap::from([
+                (LABEL_RUN.to_string(), "probe".to_string()),
+                (LABEL_PID.to_string(), std::process::id().to_string()),
+            ]),
             binds: Vec::new(),
             gpus: GpuRequest::Count(1),
             network: Some("none".into()),

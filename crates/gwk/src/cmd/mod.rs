@@ -3,5 +3,10 @@
 pub mod check;
 pub mod datasets;
 pub mod doctor;
+pub mod gc;
+pub mod hooks;
+pub mod models;
 pub mod plan;
 pub mod run;
+pub mod runs;
+pub mod trigger;

@@ -19,10 +19,11 @@ use std::time::Duration;
 /// Exit status of a cancelled run (128 + SIGINT), as shells report Ctrl-C.
 const EXIT_CANCELLED: u8 = 130;
 
-#[derive(clap::Args)]
+#[derive(clap::Args, Clone)]
 pub struct Args {
-    /// The workflow file.
-    pub file: PathBuf,
+    /// The workflow file (with --resume: default the resumed run's file).
+    #[arg(required_unless_present = "resume")]
+    pub file: Option<PathBuf>,
     #[command(flatten)]
     pub plan: PlanArgs,
     /// Run only this job and the jobs it needs (repeatable).
@@ -57,6 +58,24 @@ pub struct Args {
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: Color,
+    /// Run again the jobs of run ID that failed, were skipped or were
+    /// cancelled; reuse the outputs of those that succeeded (after checking
+    /// their content hashes).
+    #[arg(long, value_name = "ID")]
+    pub resume: Option<String>,
+    /// Do not use the job cache (jobs whose inputs and settings did not
+    /// change run again).
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Print events instead of the human view: `json` writes one JSON
+    /// object per line on stdout (docs/events.md).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub events: Option<EventsFormat>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum EventsFormat {
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -69,13 +88,38 @@ pub enum PullArg {
 pub fn run(args: Args) -> Result<ExitCode> {
     let home = gwk_run::home::gwk_home()
         .context("cannot find gwk's state directory: set GWK_HOME (or HOME)")?;
+    let resume = match &args.resume {
+        Some(id) => {
+            let dir = crate::cmd::runs::find_run(&home, id)?;
+            if let Some(pid) = dir.live_owner() {
+                anyhow::bail!("run {} is still running (gwk pid {pid})", dir.id);
+            }
+            Some(dir.read_record()?)
+        }
+        None => None,
+    };
+    let file = match (&args.file, &resume) {
+        (Some(f), _) => f.clone(),
+        (None, Some(r)) => PathBuf::from(&r.file),
+        (None, None) => unreachable!("clap requires FILE without --resume"),
+    };
+    run_file(&file, &args, home, resume)
+}
+
+/// Plans and runs one workflow file (also `gwk trigger`'s way in).
+pub fn run_file(
+    file: &std::path::Path,
+    args: &Args,
+    home: PathBuf,
+    resume: Option<gwk_run::rundir::RunRecord>,
+) -> Result<ExitCode> {
     let store = DatasetStore::new(&home);
-    let Some(prepared) = prepare(&args.file, &args.plan, &store)? else {
+    let Some(prepared) = prepare(file, &args.plan, &store)? else {
         return Ok(ExitCode::from(1));
     };
     let plan = &prepared.plan;
     if !plan.missing.is_empty() {
-        eprintln!("gwk: cannot run {}: the run lacks", args.file.display());
+        eprintln!("gwk: cannot run {}: the run lacks", file.display());
         for m in &plan.missing {
             let jobs = if m.jobs.is_empty() {
                 String::new()
@@ -87,12 +131,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     let selected = run_input::select(plan, &args.jobs)?;
-    let spec_text = std::fs::read_to_string(&args.file).unwrap_or_default();
+    let spec_text = std::fs::read_to_string(file).unwrap_or_default();
     let input = run_input::build(
         plan,
         &prepared.secrets,
         &selected,
-        &args.file.display().to_string(),
+        &file.display().to_string(),
         &spec_text,
     )?;
     let mut opts = RunOptions::new(home);
@@ -109,6 +153,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
     opts.timeout = args.timeout.map(Duration::from_secs);
     opts.network = args.network.clone();
     opts.docker_host = args.docker_host.clone();
+    opts.cache = !args.no_cache;
+    // gwk.toml `[run] no-cache = ["Job", ...]`: jobs that never use the cache.
+    if let Some(v) = prepared.config.run.get("no-cache") {
+        let bad = || anyhow::anyhow!("gwk.toml: `[run] no-cache` must be a list of job names");
+        for x in v.as_array().ok_or_else(bad)? {
+            opts.no_cache_jobs
+                .insert(x.as_str().ok_or_else(bad)?.to_string());
+        }
+    }
+    opts.resume = resume;
 
     let tty = std::io::stderr().is_terminal();
     let color = match args.color {
@@ -117,14 +171,24 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Color::Auto => tty && std::env::var_os("NO_COLOR").is_none(),
     };
     let names: Vec<String> = input.jobs.iter().map(|j| j.name.clone()).collect();
-    let view = Arc::new(HumanView::new(&names, tty, color, args.quiet));
+    let json = args.events == Some(EventsFormat::Json);
+    let view = Arc::new(HumanView::new(
+        &names,
+        tty && !json,
+        color,
+        args.quiet || json,
+    ));
 
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     let result = rt.block_on(async {
         let (tx, rx) = tokio::sync::watch::channel(Control::Run);
-        let sink: Arc<dyn EventSink> = view.clone();
+        let sink: Arc<dyn EventSink> = if json {
+            Arc::new(crate::events_json::JsonEvents)
+        } else {
+            view.clone()
+        };
         let v = view.clone();
         tokio::spawn(async move {
             // First Ctrl-C: stop the containers (10 s grace) and clean up.
@@ -148,15 +212,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let summary_ = match result {
         Ok(s) => s,
         Err(RunError::Refused(m)) => {
-            eprintln!("gwk: cannot run {}: {m}", args.file.display());
+            eprintln!("gwk: cannot run {}: {m}", file.display());
             return Ok(ExitCode::from(2));
         }
         Err(e) => {
-            eprintln!("gwk: cannot run {}: {e}", args.file.display());
+            eprintln!("gwk: cannot run {}: {e}", file.display());
             return Ok(ExitCode::from(2));
         }
     };
     let record = &summary_.record;
+    if json {
+        return Ok(exit_code(record.status));
+    }
     println!();
     print!("{}", summary(record));
     let datasets: Vec<String> = record
@@ -175,9 +242,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         record.duration_secs.unwrap_or(0.0),
         summary_.run_dir.display()
     );
-    Ok(match record.status {
+    Ok(exit_code(record.status))
+}
+
+fn exit_code(status: RunStatus) -> ExitCode {
+    match status {
         RunStatus::Succeeded => ExitCode::SUCCESS,
         RunStatus::Cancelled => ExitCode::from(EXIT_CANCELLED),
         _ => ExitCode::from(1),
-    })
+    }
 }
