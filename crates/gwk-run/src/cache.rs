@@ -154,7 +154,7 @@ mod tests {
         c.store(&e).unwrap();
         assert_eq!(c.lookup("sha256:abc").unwrap().outputs, vec![rec.clone()]);
         assert!(c.lookup("sha256:zzz").is_none());
-        assert!(outputs_intact(&[rec.clone()]));
+        assert!(outputs_intact(std::slice::from_ref(&rec)));
         std::fs::write(&f, "changed").unwrap();
         assert!(!outputs_intact(&[rec]));
     }

@@ -122,7 +122,7 @@ mod tests {
             })
             .unwrap();
         assert!(m.id.starts_with("mo-"));
-        assert_eq!(s.list(), [m.clone()]);
+        assert_eq!(s.list(), vec![m.clone()]);
         assert_eq!(s.get(&m.id[..10]).unwrap(), m);
         assert!(s.get("nope").is_err());
     }

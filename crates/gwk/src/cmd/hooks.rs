@@ -20,7 +20,12 @@ pub enum Sub {
     /// Add the pre-push hook to this repository.
     Install {
         /// Extra options for the runs (e.g. "--quiet --keep-going").
-        #[arg(long, value_name = "OPTIONS", default_value = "")]
+        #[arg(
+            long,
+            value_name = "OPTIONS",
+            default_value = "",
+            allow_hyphen_values = true
+        )]
         options: String,
     },
     /// Remove gwk's pre-push hook.
