@@ -6,6 +6,8 @@ mod discover;
 mod events_json;
 mod output;
 mod plan_human;
+#[cfg(test)]
+mod plan_props;
 mod planning;
 mod run_input;
 mod run_view;
@@ -43,6 +45,10 @@ enum Command {
     Hooks(cmd::hooks::Args),
     /// Check that this machine can run workflows (Docker, GPUs, git).
     Doctor(cmd::doctor::Args),
+    /// Export a workflow to another engine (Argo Workflows).
+    Export(cmd::export::Args),
+    /// Draw the job graph: ascii, mermaid, dot, json or svg.
+    Graph(cmd::graph::Args),
     /// Print the JSON Schema of a Gradient workflow.
     Schema,
     /// Print a shell completion script.
@@ -65,6 +71,8 @@ fn main() -> ExitCode {
         Command::Gc(args) => cmd::gc::run(args),
         Command::Trigger(args) => cmd::trigger::run(args),
         Command::Hooks(args) => cmd::hooks::run(args),
+        Command::Export(args) => cmd::export::run(args),
+        Command::Graph(args) => cmd::graph::run(args),
         Command::Schema => {
             print!("{}", gwk_spec::schema::schema_text());
             Ok(ExitCode::SUCCESS)
