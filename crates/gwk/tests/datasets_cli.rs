@@ -87,7 +87,7 @@ fn create_import_tag_export_and_remove() {
 }
 
 #[test]
-fn run_refuses_files_with_errors_and_actions_it_cannot_run() {
+fn run_refuses_files_with_errors_and_missing_secrets() {
     let t = tempfile::tempdir().unwrap();
     let home = t.path().join("home");
     let bad = t.path().join("bad.yaml");
@@ -108,22 +108,22 @@ fn run_refuses_files_with_errors_and_actions_it_cannot_run() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let model = t.path().join("model.yaml");
+    let secret = t.path().join("secret.yaml");
     std::fs::write(
-        &model,
-        "defaults:\n  resources:\n    instance-type: C4\njobs:\n  Data:\n    uses: container@v1\n    with: {image: bash:5}\n    outputs:\n      m: {type: dataset, with: {ref: models}}\n  Register:\n    uses: create-model@v1\n    needs: [Data]\n    with: {name: m, type: Custom}\n    inputs:\n      model: Data.outputs.m\n    outputs:\n      id: {type: string}\n",
+        &secret,
+        "defaults:\n  resources:\n    instance-type: C4\njobs:\n  a:\n    uses: container@v1\n    with: {image: bash:5}\n    env:\n      TOKEN: secret:API_TOKEN\n",
     )
     .unwrap();
     let out = gwk(&home)
         .arg("run")
-        .arg(&model)
+        .arg(&secret)
         .env("DOCKER_HOST", "unix:///nonexistent.sock")
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
-        err.contains("create-model@v1 cannot run locally yet"),
+        err.contains("API_TOKEN") && err.contains("--secret"),
         "{err}"
     );
     assert!(

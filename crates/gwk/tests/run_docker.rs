@@ -514,7 +514,7 @@ fn gpu_jobs_get_their_own_devices() {
         let out = env
             .gwk()
             .env("DOCKER_HOST", &gpu_host)
-            .args(["run", "--network", "none"])
+            .args(["run", "--network", "none", "--no-cache"])
             .arg(&wf)
             .args(args)
             .output()
