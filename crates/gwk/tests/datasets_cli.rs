@@ -131,3 +131,60 @@ fn run_refuses_files_with_errors_and_missing_secrets() {
         "a refused run leaves no run directory"
     );
 }
+
+/// Without --secret-file, secrets come from gwk.toml `[run] secret-file`,
+/// else `.secrets` at the repository root.
+#[test]
+fn default_secret_files() {
+    let t = tempfile::tempdir().unwrap();
+    let home = t.path().join("home");
+    let repo = t.path().join("repo");
+    std::fs::create_dir_all(repo.join(".gradient/workflows")).unwrap();
+    assert!(
+        Command::new("git")
+            .arg("init")
+            .arg("-q")
+            .arg(&repo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let wf = repo.join(".gradient/workflows/w.yaml");
+    std::fs::write(
+        &wf,
+        "defaults:\n  resources:\n    instance-type: C4\njobs:\n  a:\n    uses: container@v1\n    with: {image: bash:5}\n    env:\n      TOKEN: secret:API_TOKEN\n",
+    )
+    .unwrap();
+    let run = || {
+        let out = gwk(&home)
+            .arg("run")
+            .arg(&wf)
+            .env("DOCKER_HOST", "unix:///nonexistent.sock")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    assert!(run().contains("API_TOKEN"), "missing before any file");
+    std::fs::write(repo.join(".secrets"), "API_TOKEN=from-dot-secrets\n").unwrap();
+    let err = run();
+    assert!(
+        err.contains("cannot reach the Docker engine") && !err.contains("API_TOKEN"),
+        "{err}"
+    );
+    std::fs::create_dir_all(repo.join("conf")).unwrap();
+    std::fs::write(
+        repo.join("gwk.toml"),
+        "[run]\nsecret-file = \"conf/s.env\"\n",
+    )
+    .unwrap();
+    let err = run();
+    assert!(
+        err.contains("conf/s.env") && err.contains("does not exist"),
+        "{err}"
+    );
+    std::fs::write(repo.join("conf/s.env"), "OTHER=1\n").unwrap();
+    assert!(
+        run().contains("API_TOKEN"),
+        "gwk.toml's file wins over .secrets"
+    );
+}
