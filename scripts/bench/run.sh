@@ -4,7 +4,7 @@
 #   scripts/bench/run.sh [ROUNDS]     (default 3 rounds; the median is reported)
 #
 # 1. A chain of 20 trivial jobs (`true` in bash:5, each needing the one
-#    before) under `gwk run`, against 20 sequential
+#    before) under `gwk run --no-cache`, against 20 sequential
 #    `docker run --rm --network none bash:5 true`.   Target: ratio <= 1.15.
 # 2. A fan-out of 8 jobs that each sleep 2 s, `gwk run --parallel 8`.
 #    Target: under 3 s.
@@ -42,16 +42,16 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # Warm up: the image in the page cache, the binary loaded.
 docker run --rm --network none bash:5 true
-"$gwk" run "$work/chain.yaml" --network none --quiet --parallel 1 > /dev/null
+"$gwk" run "$work/chain.yaml" --network none --quiet --no-cache --parallel 1 > /dev/null
 
 gwk_chain=() docker_chain=() fan=() docker_fan=()
 for r in $(seq 1 "$rounds"); do
     t0=$(now)
     for i in $(seq 1 20); do docker run --rm --network none bash:5 true; done
     t1=$(now)
-    "$gwk" run "$work/chain.yaml" --network none --quiet > /dev/null
+    "$gwk" run "$work/chain.yaml" --network none --quiet --no-cache > /dev/null
     t2=$(now)
-    "$gwk" run "$work/fanout.yaml" --network none --quiet --parallel 8 > /dev/null
+    "$gwk" run "$work/fanout.yaml" --network none --quiet --no-cache --parallel 8 > /dev/null
     t3=$(now)
     for i in $(seq 1 8); do docker run --rm --network none bash:5 sleep 2 & done
     wait

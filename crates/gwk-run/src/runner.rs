@@ -343,19 +343,12 @@ async fn check_gpus(
     else {
         return Ok(());
     };
-    engine
-        .probe_gpu(image)
-        .await
-        .map_err(|e| match e {
-            EngineError::NoGpuSupport { .. } => RunError::Engine(e),
-            // Another failure of the probe (an image without `true`) says
-            // nothing about GPUs; the job will tell.
-            _ => RunError::Refused(String::new()),
-        })
-        .or_else(|e| match e {
-            RunError::Refused(m) if m.is_empty() => Ok(()),
-            other => Err(other),
-        })
+    match engine.probe_gpu(image).await {
+        Err(e @ EngineError::NoGpuSupport { .. }) => Err(RunError::Engine(e)),
+        // Another failure of the probe (an image without `true`) says
+        // nothing about GPUs; the job itself will tell.
+        _ => Ok(()),
+    }
 }
 
 struct Running {

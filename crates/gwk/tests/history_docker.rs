@@ -757,3 +757,49 @@ fn trigger_and_pre_push_hook() {
     let out = env.gwk().args(["hooks", "uninstall"]).output().unwrap();
     assert!(out.status.success() && !hook.exists(), "{}", text(&out));
 }
+
+/// `gwk runs logs --follow` prints a job's lines as they come and returns
+/// when the run ends.
+#[test]
+fn logs_follow_a_live_run() {
+    let Some(env) = Env::new() else { return };
+    let wf = env.workflow(
+        "talk.yaml",
+        r#"defaults:
+  resources:
+    instance-type: C4
+jobs:
+  talk:
+    uses: container@v1
+    with: {image: bash:5, args: ["bash", "-c", "for i in 1 2 3 4; do echo line $i; sleep 0.5; done"]}
+"#,
+    );
+    let mut child = env
+        .gwk()
+        .args(["run", "--network", "none", "--quiet"])
+        .arg(&wf)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let id = loop {
+        if let Some(id) = env.run_ids().pop()
+            && env.run_dir(&id).join("run.json").exists()
+        {
+            break id;
+        }
+        assert!(Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let follow = env
+        .gwk()
+        .args(["runs", "logs", &id, "talk", "--follow"])
+        .output()
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(
+        String::from_utf8_lossy(&follow.stdout),
+        "line 1\nline 2\nline 3\nline 4\n"
+    );
+    assert_no_containers(env.docker_host(), &id);
+}
