@@ -36,7 +36,12 @@ fn config_keys(registry: &str) -> Vec<String> {
 /// Credentials for `registry`, or `None` to pull anonymously.
 pub fn credentials_for(registry: &str) -> Option<DockerCredentials> {
     let text = std::fs::read_to_string(config_path()?).ok()?;
-    let config: serde_json::Value = serde_json::from_str(&text).ok()?;
+    credentials_in(&text, registry)
+}
+
+/// Credentials for `registry` in the text of a Docker config.json.
+fn credentials_in(text: &str, registry: &str) -> Option<DockerCredentials> {
+    let config: serde_json::Value = serde_json::from_str(text).ok()?;
     let keys = config_keys(registry);
     let helper = keys
         .iter()
@@ -100,4 +105,27 @@ fn from_helper(helper: &str, server: &str) -> Option<DockerCredentials> {
             ..Default::default()
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_auths_entries_by_registry() {
+        let auth = base64::engine::general_purpose::STANDARD.encode("me:pa:ss");
+        let text = format!(
+            r#"{{"auths": {{"127.0.0.1:5000": {{"auth": "{auth}"}}, "https://index.docker.io/v1/": {{"identitytoken": "tok"}}}}}}"#
+        );
+        let c = credentials_in(&text, "127.0.0.1:5000").unwrap();
+        assert_eq!(c.username.as_deref(), Some("me"));
+        assert_eq!(c.password.as_deref(), Some("pa:ss"));
+        assert_eq!(c.serveraddress.as_deref(), Some("127.0.0.1:5000"));
+        let hub = credentials_in(&text, "docker.io").unwrap();
+        assert_eq!(hub.identitytoken.as_deref(), Some("tok"));
+        assert!(credentials_in(&text, "ghcr.io").is_none());
+        // A helper that does not exist gives no credentials, not an error.
+        let helper = r#"{"credsStore": "gwk-test-no-such-helper"}"#;
+        assert!(credentials_in(helper, "ghcr.io").is_none());
+    }
 }
