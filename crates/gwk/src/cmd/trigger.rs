@@ -1,0 +1,90 @@
+//! `gwk trigger --ref REF`: run every workflow under `.gradient/workflows/`
+//! whose `on.github` trigger matches a push of REF — what Gradient did on a
+//! push to GitHub. `gwk hooks install` calls it from a git pre-push hook.
+
+use crate::cmd::run::{self as run_cmd};
+use crate::discover::workflow_files;
+use crate::planning::prepare;
+use anyhow::{Context, Result};
+use gwk_run::datasets::DatasetStore;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The pushed ref: `refs/heads/main`, `refs/tags/v1` (a bare name is a
+    /// branch). Repeatable.
+    #[arg(long = "ref", value_name = "REF", required = true)]
+    pub refs: Vec<String>,
+    /// Only list the workflows that would run.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Options for each run, as `gwk run` takes them, after `--`
+    /// (e.g. `-- --quiet --secret TOKEN=...`).
+    #[arg(last = true, value_name = "RUN OPTIONS")]
+    pub run_options: Vec<String>,
+}
+
+/// `gwk run`'s options, parsed on their own.
+#[derive(clap::Parser)]
+#[command(name = "gwk trigger --")]
+struct RunOptions {
+    #[command(flatten)]
+    args: run_cmd::Args,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let home = gwk_run::home::gwk_home()
+        .context("cannot find gwk's state directory: set GWK_HOME (or HOME)")?;
+    let store = DatasetStore::new(&home);
+    let files = workflow_files(&[])?;
+    let base = {
+        use clap::Parser;
+        let argv = ["gwk-run", "-"]
+            .into_iter()
+            .map(String::from)
+            .chain(args.run_options.iter().cloned());
+        RunOptions::try_parse_from(argv)
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .args
+    };
+    let mut worst = ExitCode::SUCCESS;
+    let mut ran = 0;
+    for git_ref in &args.refs {
+        for file in &files {
+            let mut run_args = base.clone();
+            run_args.file = Some(file.clone());
+            run_args.plan.git_ref = Some(git_ref.clone());
+            // The same evaluation `gwk plan --event push --ref REF` shows.
+            let Some(prepared) = prepare(file, &run_args.plan, &store)? else {
+                eprintln!("gwk: {} has errors; not run", file.display());
+                worst = ExitCode::from(1);
+                continue;
+            };
+            let t = &prepared.plan.trigger;
+            if t.starts != Some(true) {
+                println!(
+                    "{}: not triggered by {git_ref} ({})",
+                    file.display(),
+                    t.reason
+                );
+                continue;
+            }
+            println!("{}: triggered by {git_ref} ({})", file.display(), t.reason);
+            ran += 1;
+            if args.dry_run {
+                continue;
+            }
+            let code = run_cmd::run_file(file, &run_args, home.clone(), None)?;
+            if code != ExitCode::SUCCESS {
+                worst = code;
+            }
+        }
+    }
+    if ran == 0 {
+        println!(
+            "no workflow under .gradient/workflows/ is triggered by {}",
+            args.refs.join(", ")
+        );
+    }
+    Ok(worst)
+}

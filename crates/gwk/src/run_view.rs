@@ -1,0 +1,287 @@
+//! What `gwk run` shows a person: job output as it comes, each line
+//! prefixed with its job's name (coloured on a terminal), a live view of
+//! the jobs on a terminal (indicatif), pull progress, and a summary table.
+
+use gwk_run::events::{Event, EventSink, JobStatus};
+use gwk_run::rundir::RunRecord;
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::Mutex;
+use std::time::Duration;
+
+const PALETTE: [u8; 6] = [36, 33, 35, 32, 34, 31];
+
+pub struct HumanView {
+    /// A terminal: live view and colours.
+    live: Option<MultiProgress>,
+    color: bool,
+    quiet: bool,
+    width: usize,
+    colors: HashMap<String, u8>,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    jobs: HashMap<String, ProgressBar>,
+    pulls: HashMap<String, ProgressBar>,
+    overall: Option<ProgressBar>,
+    total: usize,
+    done: usize,
+}
+
+impl HumanView {
+    /// `jobs`: the job names, for alignment and colours. `tty`: draw the
+    /// live view (stderr is a terminal).
+    pub fn new(jobs: &[String], tty: bool, color: bool, quiet: bool) -> HumanView {
+        let live = tty.then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
+        HumanView {
+            live,
+            color,
+            quiet,
+            width: jobs.iter().map(|j| j.chars().count()).max().unwrap_or(0),
+            colors: jobs
+                .iter()
+                .enumerate()
+                .map(|(i, j)| (j.clone(), PALETTE[i % PALETTE.len()]))
+                .collect(),
+            state: Mutex::new(State {
+                total: jobs.len(),
+                ..Default::default()
+            }),
+        }
+    }
+
+    fn paint(&self, job: &str, text: &str) -> String {
+        match (self.color, self.colors.get(job)) {
+            (true, Some(c)) => format!("\x1b[{c}m{text}\x1b[0m"),
+            _ => text.to_string(),
+        }
+    }
+
+    fn prefix(&self, job: &str) -> String {
+        let padded = format!("{job:<w$}", w = self.width);
+        self.paint(job, &format!("{padded} |"))
+    }
+
+    /// A line for people: above the live view on a terminal, else on stdout.
+    fn say(&self, line: &str) {
+        match &self.live {
+            Some(m) => {
+                let _ = m.println(line);
+            }
+            None => {
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "{line}");
+            }
+        }
+    }
+
+    fn status_word(&self, s: JobStatus) -> String {
+        let (mark, code) = match s {
+            JobStatus::Succeeded => ("✓ succeeded", 32),
+            JobStatus::Cached => ("✓ cached", 32),
+            JobStatus::Failed => ("✗ failed", 31),
+            JobStatus::TimedOut => ("✗ timed out", 31),
+            JobStatus::Cancelled => ("■ cancelled", 33),
+            JobStatus::Skipped => ("- skipped", 90),
+            JobStatus::Pending | JobStatus::Running => ("…", 0),
+        };
+        if self.color {
+            format!("\x1b[{code}m{mark}\x1b[0m")
+        } else {
+            mark.to_string()
+        }
+    }
+
+    fn overall(&self, st: &mut State) {
+        if let Some(m) = &self.live
+            && st.overall.is_none()
+        {
+            let pb = m.add(ProgressBar::new(st.total as u64));
+            pb.set_style(
+                ProgressStyle::with_template(
+                    "{prefix} [{bar:20}] {pos}/{len} jobs done  {elapsed}",
+                )
+                .expect("template")
+                .progress_chars("=> "),
+            );
+            pb.set_prefix("run");
+            pb.enable_steady_tick(Duration::from_millis(200));
+            st.overall = Some(pb);
+        }
+    }
+
+    /// Clears the live view (before the summary is printed).
+    pub fn finish(&self) {
+        let mut st = self.state.lock().expect("lock");
+        let st = &mut *st;
+        for (_, pb) in st.jobs.drain().chain(st.pulls.drain()) {
+            pb.finish_and_clear();
+        }
+        if let Some(pb) = st.overall.take() {
+            pb.finish_and_clear();
+        }
+        if let Some(m) = &self.live {
+            let _ = m.clear();
+        }
+    }
+}
+
+impl EventSink for HumanView {
+    fn emit(&self, event: &Event) {
+        match event {
+            Event::ImagePull {
+                image,
+                current,
+                total,
+                ..
+            } => {
+                let mut st = self.state.lock().expect("lock");
+                match &self.live {
+                    Some(m) => {
+                        let pb = st.pulls.entry(image.clone()).or_insert_with(|| {
+                            let pb = m.add(ProgressBar::new(0));
+                            pb.set_style(
+                                ProgressStyle::with_template(
+                                    "pulling {prefix} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}",
+                                )
+                                .expect("template")
+                                .progress_chars("=> "),
+                            );
+                            pb.set_prefix(image.clone());
+                            pb
+                        });
+                        pb.set_length(*total);
+                        pb.set_position(*current);
+                    }
+                    None => {
+                        if !st.pulls.contains_key(image) {
+                            st.pulls.insert(image.clone(), ProgressBar::hidden());
+                            drop(st);
+                            self.say(&format!("pulling {image} ..."));
+                        }
+                    }
+                }
+            }
+            Event::ImageReady { image, pulled } => {
+                let pb = self.state.lock().expect("lock").pulls.remove(image);
+                if let Some(pb) = pb {
+                    pb.finish_and_clear();
+                }
+                if *pulled {
+                    self.say(&format!("pulled {image}"));
+                }
+            }
+            Event::RunStarted {
+                run_id, run_dir, ..
+            } => {
+                if !self.quiet {
+                    self.say(&format!("run {run_id} ({run_dir})"));
+                }
+                let mut st = self.state.lock().expect("lock");
+                self.overall(&mut st);
+            }
+            Event::JobStarted { job, gpus, .. } => {
+                if let Some(m) = &self.live {
+                    let pb = m.insert_from_back(0, ProgressBar::new_spinner());
+                    pb.set_style(
+                        ProgressStyle::with_template("{spinner} {prefix} running {elapsed}")
+                            .expect("template"),
+                    );
+                    pb.set_prefix(self.paint(job, job));
+                    pb.enable_steady_tick(Duration::from_millis(120));
+                    self.state
+                        .lock()
+                        .expect("lock")
+                        .jobs
+                        .insert(job.clone(), pb);
+                }
+                if !self.quiet {
+                    let on = if gpus.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" on GPU {}", gpus.join(","))
+                    };
+                    self.say(&format!("{} started{on}", self.prefix(job)));
+                }
+            }
+            Event::Log { job, line, .. } if !self.quiet => {
+                self.say(&format!("{} {line}", self.prefix(job)));
+            }
+            Event::OutputCommitted {
+                job,
+                output,
+                dataset: Some(d),
+                version: Some(v),
+                ..
+            } => {
+                self.say(&format!(
+                    "{} output {output}: dataset {d}, new version {v}",
+                    self.prefix(job)
+                ));
+            }
+            Event::JobFinished {
+                job,
+                status,
+                duration_secs,
+                message,
+                ..
+            } => {
+                let mut st = self.state.lock().expect("lock");
+                if let Some(pb) = st.jobs.remove(job) {
+                    pb.finish_and_clear();
+                }
+                st.done += 1;
+                if let Some(pb) = &st.overall {
+                    pb.set_position(st.done as u64);
+                }
+                drop(st);
+                let show = !self.quiet || !status.is_success();
+                if show {
+                    let msg = message
+                        .as_deref()
+                        .map(|m| format!(" ({m})"))
+                        .unwrap_or_default();
+                    let took = if *status == JobStatus::Skipped {
+                        String::new()
+                    } else {
+                        format!(" in {duration_secs:.1}s")
+                    };
+                    self.say(&format!(
+                        "{} {}{took}{msg}",
+                        self.prefix(job),
+                        self.status_word(*status)
+                    ));
+                }
+            }
+            Event::Warning { message } => {
+                self.say(&format!("warning: {message}"));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The table printed at the end of a run.
+pub fn summary(record: &RunRecord) -> String {
+    let rows: Vec<Vec<String>> = record
+        .jobs
+        .iter()
+        .map(|j| {
+            vec![
+                j.name.clone(),
+                j.status.as_str().to_string(),
+                j.exit_code
+                    .map(|c| c.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                j.duration_secs
+                    .map(|d| format!("{d:.1}s"))
+                    .unwrap_or_else(|| "-".into()),
+                j.message.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    crate::cmd::datasets::table(&["JOB", "STATUS", "EXIT", "DURATION", "NOTE"], &rows)
+}

@@ -1,0 +1,667 @@
+//! `gwk run` against the real Docker engine of the test environment
+//! (scripts/docker-test-env.sh; docs/testing.md). Every run is checked to
+//! leave no container with its `gwk.run` label.
+
+mod common;
+
+use common::*;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn git(dir: &std::path::Path, args: &[&str]) {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@t"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The seed tutorial's shape: clone a repository, train on it into a
+/// dataset, a side job, and a fan-in reading both. Then the dataset's
+/// versioning: two runs make two versions, a tag resolves, a failed job
+/// adds none.
+#[test]
+fn tutorial_shape_clone_train_dataset_fan_in() {
+    let Some(env) = Env::new() else { return };
+    let repo = env.dir.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    std::fs::write(repo.join("train.py"), "print('training')\n").unwrap();
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-q", "-m", "one"]);
+    git(&repo, &["tag", "v1"]);
+    std::fs::write(repo.join("train.py"), "print('training v2')\n").unwrap();
+    git(&repo, &["commit", "-q", "-am", "two"]);
+    let wf = env.workflow(
+        "tutorial.yaml",
+        r#"defaults:
+  resources:
+    instance-type: C5
+jobs:
+  CloneRepo:
+    uses: git-checkout@v1
+    with:
+      url: context.event.github.url
+      ref: v1
+    outputs:
+      repo:
+        type: volume
+  Train:
+    uses: script@v1
+    needs: [CloneRepo]
+    with:
+      image: bash:5
+      script: |-
+        cp /inputs/repo/train.py /outputs/model/
+        echo "epochs=$EPOCHS" > /outputs/model/meta.txt
+    env:
+      EPOCHS: "3"
+    inputs:
+      repo: CloneRepo.outputs.repo
+    outputs:
+      model:
+        type: dataset
+        with:
+          ref: demo-model
+  Stats:
+    uses: container@v1
+    with:
+      image: bash:5
+      args: ["bash", "-c", "echo -n 42 > /outputs/count"]
+    outputs:
+      count:
+        type: string
+  Report:
+    uses: script@v1
+    needs: [Train, Stats]
+    with:
+      image: bash:5
+      script: |-
+        cat /inputs/model/train.py /inputs/model/meta.txt
+        echo "count=$(cat /inputs/count)"
+        ls /inputs/repo >/dev/null 2>&1 || echo "no repo here"
+    inputs:
+      model: Train.outputs.model
+      count: Stats.outputs.count
+"#,
+    );
+    let url = format!("file://{}", repo.display());
+    let (out, rec) = env.run(&wf, &["--github-url", &url]);
+    let rec = rec.expect("a run record");
+    assert!(out.status.success(), "{}", text(&out));
+    let t = text(&out);
+    assert!(logged(&t, "Report", "print('training')"), "{t}");
+    assert!(logged(&t, "Report", "epochs=3"), "{t}");
+    assert!(logged(&t, "Report", "count=42"), "{t}");
+    for j in ["CloneRepo", "Train", "Stats", "Report"] {
+        assert_eq!(status(&rec, j), "succeeded", "{j}: {rec:#}");
+    }
+    let v1 = job(&rec, "Train")["outputs"][0]["version"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        t.contains(&format!("dataset demo-model, new version {v1}")),
+        "{t}"
+    );
+
+    // A second run: a second version; tag the first and read it back.
+    let (out, _) = env.run(&wf, &["--github-url", &url, "--quiet", "--no-cache"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let versions = env
+        .gwk()
+        .args(["datasets", "versions", "demo-model", "--json"])
+        .output()
+        .unwrap();
+    let versions: serde_json::Value = serde_json::from_slice(&versions.stdout).unwrap();
+    assert_eq!(versions.as_array().unwrap().len(), 2, "{versions:#}");
+    let tag = env
+        .gwk()
+        .args(["datasets", "tag", "demo-model", "gold", &v1])
+        .output()
+        .unwrap();
+    assert!(tag.status.success(), "{}", text(&tag));
+    let reader = env.workflow(
+        "reader.yaml",
+        r#"defaults:
+  resources:
+    instance-type: C4
+inputs:
+  model:
+    type: dataset
+    with:
+      ref: demo-model:gold
+jobs:
+  Read:
+    uses: container@v1
+    with:
+      image: bash:5
+      args: ["bash", "-c", "cat /inputs/model/meta.txt > /outputs/meta"]
+    inputs:
+      model: workflow.inputs.model
+    outputs:
+      meta:
+        type: string
+"#,
+    );
+    let (out, rec) = env.run(&reader, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(string_output(&rec.unwrap(), "Read", "meta"), "epochs=3\n");
+
+    // A failing job adds no version and leaves no staging directory.
+    let failing = env.workflow(
+        "failing.yaml",
+        r#"defaults:
+  resources:
+    instance-type: C4
+jobs:
+  Broken:
+    uses: container@v1
+    with:
+      image: bash:5
+      args: ["bash", "-c", "echo half > /outputs/model/part; exit 1"]
+    outputs:
+      model:
+        type: dataset
+        with:
+          ref: demo-model
+"#,
+    );
+    let (out, rec) = env.run(&failing, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(status(&rec.unwrap(), "Broken"), "failed");
+    let versions = env
+        .gwk()
+        .args(["datasets", "versions", "demo-model", "--json"])
+        .output()
+        .unwrap();
+    let versions: serde_json::Value = serde_json::from_slice(&versions.stdout).unwrap();
+    assert_eq!(versions.as_array().unwrap().len(), 2);
+    let staging = env.home().join("datasets/demo-model/staging");
+    assert_eq!(std::fs::read_dir(staging).unwrap().count(), 0);
+}
+
+/// The seed docs' examples: a volume from job-1 to job-2, a string
+/// workflow input, a string passed between jobs; and a secret that
+/// appears in no output, log or record.
+#[test]
+fn docs_examples_volume_and_strings_and_secrets_stay_hidden() {
+    let Some(env) = Env::new() else { return };
+    let wf = env.workflow(
+        "docs.yaml",
+        r#"defaults:
+  resources:
+    instance-type: C4
+  env:
+    HELLO: secret:hello
+inputs:
+  echo:
+    type: string
+    with:
+      value: "hello world"
+jobs:
+  job-1:
+    uses: container@v1
+    with:
+      image: bash:5
+      args: ["bash", "-c", "cat /inputs/echo > /outputs/data2/echo.txt; echo ENV $HELLO $TSTVAR > /outputs/echo2; echo \"id=$GWK_RUN_ID name=$GWK_JOB_NAME\"; echo leaked: $HELLO >&2"]
+    env:
+      TSTVAR: test
+    inputs:
+      echo: workflow.inputs.echo
+    outputs:
+      data2:
+        type: volume
+      echo2:
+        type: string
+  job-2:
+    uses: container@v1
+    needs: [job-1]
+    with:
+      image: bash:5
+      args: ["bash", "-c", "cat /inputs/data2/echo.txt; echo; cat /inputs/echo2; echo x > /inputs/data2/w 2>/dev/null || echo read-only"]
+    inputs:
+      data2: job-1.outputs.data2
+      echo2: job-1.outputs.echo2
+"#,
+    );
+    let secret = "pa55-w0rd-xyz";
+    let (out, rec) = env.run(
+        &wf,
+        &[
+            "--input",
+            "echo=from the option",
+            "--secret",
+            &format!("hello={secret}"),
+        ],
+    );
+    let rec = rec.unwrap();
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    let id = rec["id"].as_str().unwrap();
+    assert!(logged(&t, "job-1", &format!("id={id} name=job-1")), "{t}");
+    assert!(logged(&t, "job-1", "leaked: ***"), "{t}");
+    assert!(logged(&t, "job-2", "from the option"), "{t}");
+    assert!(logged(&t, "job-2", "ENV *** test"), "{t}");
+    assert!(logged(&t, "job-2", "read-only"), "{t}");
+    assert_eq!(string_output(&rec, "job-1", "echo2"), "ENV *** test\n");
+    assert!(!t.contains(secret));
+    for f in files_under(&env.run_dir(id)) {
+        let bytes = std::fs::read(&f).unwrap();
+        // The string output the job wrote holds the value (it is the job's
+        // own data); everything gwk wrote must not.
+        if f.ends_with("outputs/echo2") {
+            continue;
+        }
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(secret),
+            "{} holds the secret",
+            f.display()
+        );
+    }
+
+    // A missing secret is refused before any container exists.
+    let (out, rec) = env.run(&wf, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("hello"), "{}", text(&out));
+    assert!(rec.is_none(), "a refused run has no record");
+}
+
+/// Two independent jobs that sleep 2 s run at the same time; the join
+/// starts after both.
+#[test]
+fn independent_jobs_overlap() {
+    let Some(env) = Env::new() else { return };
+    let wf = env.workflow(
+        "par.yaml",
+        r#"defaults:
+  resources:
+    instance-type: C4
+jobs:
+  a:
+    uses: container@v1
+    with: {image: bash:5, args: ["sleep", "2"]}
+  b:
+    uses: container@v1
+    with: {image: bash:5, args: ["sleep", "2"]}
+  join:
+    uses: container@v1
+    needs: [a, b]
+    with: {image: bash:5, args: ["true"]}
+"#,
+    );
+    let (out, rec) = env.run(&wf, &["--parallel", "4"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let rec = rec.unwrap();
+    let (a, b, j) = (job(&rec, "a"), job(&rec, "b"), job(&rec, "join"));
+    assert!(
+        secs(&a["started"]) < secs(&b["finished"]) && secs(&b["started"]) < secs(&a["finished"]),
+        "a and b did not overlap: {rec:#}"
+    );
+    assert!(secs(&j["started"]) >= secs(&a["finished"]).max(secs(&b["finished"])) - 0.01);
+    assert!(rec["duration_secs"].as_f64().unwrap() < 3.9, "{rec:#}");
+}
+
+const FAILING: &str = r#"defaults:
+  resources:
+    instance-type: C4
+jobs:
+  fails:
+    uses: container@v1
+    with: {image: bash:5, args: ["bash", "-c", "echo about to fail; exit 3"]}
+  after:
+    uses: container@v1
+    needs: [fails]
+    with: {image: bash:5, args: ["true"]}
+  independent:
+    uses: container@v1
+    with: {image: bash:5, args: ["bash", "-c", "echo ran"]}
+  big:
+    uses: container@v1
+    with: {image: bash:5, args: ["bash", "-c", "head -c 1100000 /dev/zero > /outputs/s"]}
+    outputs:
+      s:
+        type: string
+  slow:
+    uses: container@v1
+    timeout: 1
+    with: {image: bash:5, args: ["bash", "-c", "trap 'exit 143' TERM; sleep 30 & wait"]}
+"#;
+
+/// A failure skips its dependents and, by default, starts nothing new;
+/// `--keep-going` runs what does not depend on it; timeouts and oversized
+/// string outputs fail their job.
+#[test]
+fn failure_propagation_keep_going_and_timeout() {
+    let Some(env) = Env::new() else { return };
+    let wf = env.workflow("fail.yaml", FAILING);
+    let (out, rec) = env.run(&wf, &["--parallel", "1"]);
+    let rec = rec.unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(status(&rec, "fails"), "failed");
+    assert_eq!(job(&rec, "fails")["exit_code"], 3);
+    assert_eq!(status(&rec, "after"), "skipped");
+    assert_eq!(
+        status(&rec, "independent"),
+        "skipped",
+        "fail-fast starts nothing new"
+    );
+    let t = text(&out);
+    let row = t
+        .lines()
+        .find(|l| l.starts_with("fails ") && !l.contains('|'))
+        .unwrap_or_default();
+    assert_eq!(
+        row.split_whitespace().take(3).collect::<Vec<_>>(),
+        ["fails", "failed", "3"],
+        "{t}"
+    );
+
+    let t0 = Instant::now();
+    let (out, rec) = env.run(&wf, &["--keep-going"]);
+    let rec = rec.unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(status(&rec, "after"), "skipped");
+    assert_eq!(status(&rec, "independent"), "succeeded");
+    assert_eq!(status(&rec, "slow"), "timed_out");
+    assert_eq!(status(&rec, "big"), "failed");
+    assert!(
+        job(&rec, "big")["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most 1 MiB"),
+        "{rec:#}"
+    );
+    assert!(t0.elapsed() < Duration::from_secs(20));
+
+    // The whole-run --timeout.
+    let (out, rec) = env.run(&wf, &["--keep-going", "--timeout", "1", "--job", "slow"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(status(&rec.unwrap(), "slow"), "timed_out");
+}
+
+fn sigint(pid: u32) {
+    // SAFETY: sending a signal to a child we started.
+    unsafe { libc::kill(pid as i32, libc::SIGINT) };
+}
+
+/// Waits until the run's first container exists; returns the run id.
+fn wait_for_container(env: &Env) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(id) = env.run_ids().first()
+            && !containers_of_run(env.docker_host(), id).is_empty()
+        {
+            return id.clone();
+        }
+        assert!(Instant::now() < deadline, "no container started");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Ctrl-C (a real SIGINT to a real `gwk run`): the containers are
+/// stopped and removed, the run is marked cancelled, the exit status is
+/// 130. A second Ctrl-C kills at once.
+#[test]
+fn ctrl_c_stops_removes_and_exits_130() {
+    let Some(env) = Env::new() else { return };
+    let wf = env.workflow(
+        "long.yaml",
+        r#"defaults:
+  resources:
+    instance-type: C4
+jobs:
+  polite:
+    uses: container@v1
+    with: {image: bash:5, args: ["bash", "-c", "trap 'echo got TERM; exit 143' TERM; echo waiting; sleep 60 & wait"]}
+  stubborn:
+    uses: container@v1
+    with: {image: bash:5, args: ["sleep", "60"]}
+  later:
+    uses: container@v1
+    needs: [polite]
+    with: {image: bash:5, args: ["true"]}
+"#,
+    );
+    let child = env
+        .gwk()
+        .args(["run", "--network", "none"])
+        .arg(&wf)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let id = wait_for_container(&env);
+    // Both containers running.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while containers_of_run(env.docker_host(), &id).len() < 2 {
+        assert!(Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let t0 = Instant::now();
+    sigint(child.id());
+    // `sleep` as PID 1 ignores SIGTERM: only the second Ctrl-C ends it
+    // before the 10 s grace.
+    std::thread::sleep(Duration::from_millis(1500));
+    sigint(child.id());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        t0.elapsed() < Duration::from_secs(8),
+        "took {:?}",
+        t0.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out));
+    assert_no_containers(env.docker_host(), &id);
+    let rec = env.record(&id);
+    assert_eq!(rec["status"], "cancelled");
+    assert_eq!(status(&rec, "polite"), "cancelled");
+    assert_eq!(status(&rec, "stubborn"), "cancelled");
+    assert_eq!(status(&rec, "later"), "cancelled");
+    let log = std::fs::read_to_string(env.run_dir(&id).join("jobs/polite/log")).unwrap();
+    assert!(log.contains("got TERM"), "{log}");
+    assert!(!env.run_dir(&id).join("lock").exists());
+}
+
+const GPU_WF: &str = r#"defaults:
+  resources:
+    instance-type: C4
+jobs:
+  two:
+    uses: container@v1
+    resources:
+      instance-type: A100x2
+    with: {image: bash:5, args: ["bash", "-c", "sleep 1; echo -n \"$NVIDIA_VISIBLE_DEVICES\" > /outputs/dev"]}
+    outputs:
+      dev: {type: string}
+  one-a:
+    uses: container@v1
+    resources:
+      instance-type: P4000
+    with: {image: bash:5, args: ["bash", "-c", "sleep 1; echo -n \"$NVIDIA_VISIBLE_DEVICES\" > /outputs/dev"]}
+    outputs:
+      dev: {type: string}
+  one-b:
+    uses: container@v1
+    resources:
+      instance-type: P4000
+    with: {image: bash:5, args: ["bash", "-c", "sleep 1; echo -n \"$NVIDIA_VISIBLE_DEVICES\" > /outputs/dev"]}
+    outputs:
+      dev: {type: string}
+"#;
+
+/// GPUs through the daemon's own NVIDIA code path (a stand-in hook): each
+/// job gets its own devices; `--gpus none` gives none; a daemon without
+/// the hook gives the clear message and leaves nothing.
+#[test]
+fn gpu_jobs_get_their_own_devices() {
+    let Some(env) = Env::new() else { return };
+    let Some(gpu_host) = env.vars.get("GWK_TEST_GPU_DOCKER_HOST").cloned() else {
+        panic!(
+            "the GPU test daemon is not up (scripts/docker-test-env.sh without --no-gpu-daemon)"
+        );
+    };
+    let wf = env.workflow("gpu.yaml", GPU_WF);
+    let run = |args: &[&str]| {
+        let before = env.run_ids();
+        let out = env
+            .gwk()
+            .env("DOCKER_HOST", &gpu_host)
+            .args(["run", "--network", "none", "--no-cache"])
+            .arg(&wf)
+            .args(args)
+            .output()
+            .unwrap();
+        let id = env.run_ids().into_iter().find(|i| !before.contains(i));
+        if let Some(id) = &id {
+            assert_no_containers(&gpu_host, id);
+        }
+        (out, id.map(|i| env.record(&i)))
+    };
+    let (out, rec) = run(&["--gpus", "0,1,2,3", "--parallel", "3"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let rec = rec.unwrap();
+    let two = string_output(&rec, "two", "dev");
+    let a = string_output(&rec, "one-a", "dev");
+    let b = string_output(&rec, "one-b", "dev");
+    assert_eq!(two.split(',').count(), 2, "A100x2 sees two devices: {two}");
+    let mut all: Vec<&str> = two.split(',').chain([a.as_str(), b.as_str()]).collect();
+    all.sort();
+    assert_eq!(all, ["0", "1", "2", "3"], "devices are not shared");
+    let (ja, jb) = (job(&rec, "one-a"), job(&rec, "one-b"));
+    assert!(
+        secs(&ja["started"]) < secs(&jb["finished"])
+            && secs(&jb["started"]) < secs(&ja["finished"]),
+        "the GPU jobs ran at once"
+    );
+
+    // With one GPU known, the jobs take turns, and the 2-GPU job is refused.
+    let (out, rec) = run(&["--gpus", "3", "--job", "one-a", "--job", "one-b"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let rec = rec.unwrap();
+    assert_eq!(string_output(&rec, "one-a", "dev"), "3");
+    assert_eq!(string_output(&rec, "one-b", "dev"), "3");
+    let (ja, jb) = (job(&rec, "one-a"), job(&rec, "one-b"));
+    assert!(
+        secs(&jb["started"]) >= secs(&ja["finished"]) - 0.01
+            || secs(&ja["started"]) >= secs(&jb["finished"]) - 0.01,
+        "one GPU, one job at a time"
+    );
+    let (out, _) = run(&["--gpus", "3"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("needs 2 GPUs"), "{}", text(&out));
+
+    let (out, rec) = run(&["--gpus", "none", "--job", "two"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("without GPUs"), "{}", text(&out));
+    assert_eq!(string_output(&rec.unwrap(), "two", "dev"), "");
+
+    // The main daemon has no NVIDIA hook: refused with the way out.
+    let before = env.run_ids();
+    let out = env
+        .gwk()
+        .args(["run", "--network", "none"])
+        .arg(&wf)
+        .output()
+        .unwrap();
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    assert!(
+        t.contains("no NVIDIA GPU support")
+            && t.contains("NVIDIA Container Toolkit")
+            && t.contains("--gpus none"),
+        "{t}"
+    );
+    assert_eq!(env.run_ids(), before, "no run was started");
+    assert!(containers_of_run(env.docker_host(), "probe").is_empty());
+}
+
+/// `gwk doctor` tells whether GPU jobs can start.
+#[test]
+fn doctor_reports_gpu_support() {
+    let Some(env) = Env::new() else { return };
+    let gpu_host = env.vars["GWK_TEST_GPU_DOCKER_HOST"].clone();
+    let out = env
+        .gwk()
+        .args(["doctor", "--image", "bash:5"])
+        .output()
+        .unwrap();
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(t.contains("Docker engine") && t.contains("API 1.41"), "{t}");
+    assert!(
+        t.contains("GPU jobs cannot start") && t.contains("NVIDIA Container Toolkit"),
+        "{t}"
+    );
+    let out = env
+        .gwk()
+        .args(["doctor", "--image", "bash:5", "--gpu"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let out = env
+        .gwk()
+        .env("DOCKER_HOST", &gpu_host)
+        .args(["doctor", "--image", "bash:5", "--gpu"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("GPU jobs can start"));
+    let out = env
+        .gwk()
+        .env("DOCKER_HOST", "unix:///nonexistent.sock")
+        .arg("doctor")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("cannot reach the Docker engine"),
+        "{}",
+        text(&out)
+    );
+}
+
+/// Pulls from the local registry, with progress; `--pull never` refuses
+/// before anything starts.
+#[test]
+fn pull_policy_with_local_registry() {
+    let Some(env) = Env::new() else { return };
+    let image = env.vars["GWK_TEST_REGISTRY_IMAGE"].clone();
+    let rmi = || {
+        let _ = Command::new("docker")
+            .args(["-H", env.docker_host(), "rmi", "-f", &image])
+            .output();
+    };
+    rmi();
+    let wf = env.workflow(
+        "pull.yaml",
+        &format!(
+            "defaults:\n  resources:\n    instance-type: C4\njobs:\n  j:\n    uses: container@v1\n    with: {{image: \"{image}\", args: [\"echo\", \"pulled fine\"]}}\n"
+        ),
+    );
+    let (out, rec) = env.run(&wf, &["--pull", "never"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!("`{image}` is not on this Docker host")),
+        "{}",
+        text(&out)
+    );
+    assert!(rec.is_none());
+    let (out, rec) = env.run(&wf, &[]);
+    let t = text(&out);
+    rmi();
+    assert!(out.status.success(), "{t}");
+    assert!(
+        t.contains(&format!("pulling {image}")) && t.contains(&format!("pulled {image}")),
+        "{t}"
+    );
+    assert!(logged(&t, "j", "pulled fine"), "{t}");
+    assert_eq!(status(&rec.unwrap(), "j"), "succeeded");
+}
