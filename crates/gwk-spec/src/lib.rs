@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod check;
 pub mod config;
 pub mod graph;
+pub mod query;
 pub mod suggest;
 
 pub use check::{Analysis, analyze, analyze_bytes};
