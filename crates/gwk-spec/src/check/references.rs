@@ -28,7 +28,19 @@ pub fn check(ctx: &mut Ctx) {
             }
         }
     }
-    unused(ctx);
+    // With a reference broken, "never read" is a consequence, not news.
+    let broken = ctx.out.iter().any(|d| {
+        matches!(
+            d.code,
+            Code::UnknownJob
+                | Code::UnknownOutput
+                | Code::UnknownWorkflowInput
+                | Code::InvalidReference
+        )
+    });
+    if !broken {
+        unused(ctx);
+    }
 }
 
 fn unknown_job(name: &Spanned<String>, jobs: &[&str], what: &str) -> Diagnostic {

@@ -440,9 +440,13 @@ impl<'a> Walker<'a> {
                     message = format!(
                         "`{value}`: `{name}` has no version `{version}`; the only one is `{a}`"
                     );
+                    let mut d = Diagnostic::new(Code::UnknownAction, span, message);
+                    d = d.with_fix(Fix::replace(format!("use `{a}`"), span, a.as_str()));
+                    self.report(d);
+                    return;
                 } else if value.contains('/') {
                     message = format!(
-                        "`{value}` looks like a GitHub Action; Gradient jobs use its own actions"
+                        "`{value}` looks like a GitHub Action; Gradient runs only its own five actions"
                     );
                 }
             }

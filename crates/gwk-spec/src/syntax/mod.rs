@@ -258,6 +258,47 @@ impl Node {
     }
 }
 
+impl Node {
+    /// The value as JSON, the way a YAML 1.2 loader hands it to a JSON Schema
+    /// validator (keys as strings, scalars by their resolved kind).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Scalar(s) => match s.kind {
+                ScalarKind::Null => J::Null,
+                ScalarKind::Bool(b) => J::Bool(b),
+                ScalarKind::Int | ScalarKind::Float => s
+                    .text
+                    .parse::<i64>()
+                    .map(J::from)
+                    .ok()
+                    .or_else(|| {
+                        s.text
+                            .parse::<f64>()
+                            .ok()
+                            .and_then(serde_json::Number::from_f64)
+                            .map(J::Number)
+                    })
+                    .unwrap_or_else(|| J::String(s.text.clone())),
+                ScalarKind::Str => J::String(s.text.clone()),
+            },
+            Value::Sequence(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Mapping(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|e| {
+                        let key = match &e.key.value {
+                            Value::Scalar(s) => s.text.clone(),
+                            _ => e.key.to_json().to_string(),
+                        };
+                        (key, e.value.to_json())
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
 /// One step of a path from the root to a position.
 #[derive(Clone, Copy, Debug)]
 pub enum PathStep<'a> {
