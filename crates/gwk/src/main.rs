@@ -1,8 +1,11 @@
 //! gwk: the Gradient Workflow Kit command line.
 
 mod cmd;
+mod datastore;
 mod discover;
 mod output;
+mod plan_human;
+mod planning;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
@@ -19,6 +22,8 @@ struct Cli {
 enum Command {
     /// Check workflow files and report what is wrong, where, and how to fix it.
     Check(cmd::check::Args),
+    /// Show what a run would do, job by job, without running anything.
+    Plan(cmd::plan::Args),
     /// Print the JSON Schema of a Gradient workflow.
     Schema,
     /// Print a shell completion script.
@@ -32,6 +37,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => cmd::check::run(args),
+        Command::Plan(args) => cmd::plan::run(args),
         Command::Schema => {
             print!("{}", gwk_spec::schema::schema_text());
             Ok(ExitCode::SUCCESS)
