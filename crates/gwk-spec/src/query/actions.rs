@@ -46,11 +46,15 @@ pub fn code_actions(
         }
         let line = index.line_of(d.span.start);
         let dup = ignores.iter().any(|a| {
-            a.title.contains(&format!("[{}]", d.code)) && diagnostics[a.diagnostic].span.start == d.span.start
+            a.title.contains(&format!("[{}]", d.code))
+                && diagnostics[a.diagnostic].span.start == d.span.start
         });
         if !dup && let Some(edit) = ignore_comment(text, index, line, d.code) {
             ignores.push(Action {
-                title: format!("Ignore `{}` on this line (# gwk: ignore[{}])", d.code, d.code),
+                title: format!(
+                    "Ignore `{}` on this line (# gwk: ignore[{}])",
+                    d.code, d.code
+                ),
                 edits: vec![edit],
                 diagnostic: n,
                 preferred: false,

@@ -95,25 +95,24 @@ pub fn complete(
         sources,
         shapes: Shapes::get(),
     };
-    let items = match &ctx.place {
+    match &ctx.place {
         // A space at a key's place is indentation, not a request.
         Place::Key { .. } if trigger == Some(' ') => Vec::new(),
         Place::Key { .. } if trigger == Some('.') || trigger == Some(':') => Vec::new(),
         Place::Key {
             span,
-            prefix,
             has_colon,
             indent,
-        } => c.keys(*span, prefix, *has_colon, *indent),
+            ..
+        } => c.keys(*span, *has_colon, *indent),
         Place::Value {
             span,
             prefix,
             quoted,
             space,
         } => c.value(*span, prefix, *quoted, *space, trigger),
-        Place::Item { span, prefix } => c.item(*span, prefix, trigger),
-    };
-    items
+        Place::Item { span, .. } => c.item(*span, trigger),
+    }
 }
 
 struct Completer<'a> {
@@ -125,7 +124,12 @@ struct Completer<'a> {
     shapes: &'static Shapes,
 }
 
-fn item(label: impl Into<String>, kind: ItemKind, span: Span, insert: impl Into<String>) -> Completion {
+fn item(
+    label: impl Into<String>,
+    kind: ItemKind,
+    span: Span,
+    insert: impl Into<String>,
+) -> Completion {
     Completion {
         label: label.into(),
         kind,
@@ -203,7 +207,7 @@ impl<'a> Completer<'a> {
         self.shapes.pick(id, Kind::Mapping)
     }
 
-    fn keys(&self, span: Span, _prefix: &str, has_colon: bool, indent: usize) -> Vec<Completion> {
+    fn keys(&self, span: Span, has_colon: bool, indent: usize) -> Vec<Completion> {
         let Some(mapping) = self.mapping() else {
             return Vec::new();
         };
@@ -258,21 +262,18 @@ impl<'a> Completer<'a> {
     ) -> Vec<Completion> {
         let keys = self.ctx.keys();
         let lead = if space { " " } else { "" };
-        if let Some(name) = secret_name(prefix)
-            && !matches!(keys.as_slice(), ["jobs", _, "inputs", ..])
-        {
-            let _ = name;
+        if secret_name(prefix).is_some() && !matches!(keys.as_slice(), ["jobs", _, "inputs", ..]) {
             let after = Span::new(span.start + "secret:".len(), span.end);
             return self.secrets(after);
         }
         if trigger == Some(' ') && !space && !prefix.trim().is_empty() {
             return Vec::new();
         }
-        let items = match keys.as_slice() {
+        match keys.as_slice() {
             ["jobs", job, "inputs", _] => self.references(job, span, prefix, lead),
             _ if trigger == Some('.') => Vec::new(),
             ["jobs", job, "needs"] if !quoted => self
-                .jobs(job, span, Some(prefix))
+                .jobs(job, span)
                 .into_iter()
                 .map(|mut it| {
                     it.edit.text = format!("{lead}[{}]", it.edit.text);
@@ -282,16 +283,15 @@ impl<'a> Completer<'a> {
             [.., "resources", "instance-type"] => self.instance_types(span, lead),
             [.., "with", "ref" | "id"] if self.is_dataset_with() => self.datasets(span, lead),
             _ => self.choices(span, lead),
-        };
-        items
+        }
     }
 
-    fn item(&self, span: Span, _prefix: &str, trigger: Option<char>) -> Vec<Completion> {
+    fn item(&self, span: Span, trigger: Option<char>) -> Vec<Completion> {
         if trigger == Some('.') || trigger == Some(':') {
             return Vec::new();
         }
         match self.ctx.keys().as_slice() {
-            ["jobs", job, "needs"] => self.jobs(job, span, None),
+            ["jobs", job, "needs"] => self.jobs(job, span),
             _ => Vec::new(),
         }
     }
@@ -323,7 +323,12 @@ impl<'a> Completer<'a> {
             .choices
             .iter()
             .map(|c| {
-                let mut it = item(&c.value, ItemKind::Choice, span, format!("{lead}{}", c.value));
+                let mut it = item(
+                    &c.value,
+                    ItemKind::Choice,
+                    span,
+                    format!("{lead}{}", c.value),
+                );
                 it.documentation = c.description.clone();
                 it
             })
@@ -339,7 +344,7 @@ impl<'a> Completer<'a> {
     /// Job names for `needs` of `job`: not the job itself, not one that
     /// needs it (directly or not: that would close a cycle), not one listed
     /// already (except the entry being written).
-    fn jobs(&self, job: &str, span: Span, _value: Option<&str>) -> Vec<Completion> {
+    fn jobs(&self, job: &str, span: Span) -> Vec<Completion> {
         let Some(wf) = self.wf() else {
             return Vec::new();
         };
@@ -380,7 +385,8 @@ impl<'a> Completer<'a> {
         let dag = Dag::new(wf);
         let me = wf.job_index(job);
         let cycle = me.map(|i| dag.descendants(i)).unwrap_or_default();
-        let readable = |i: usize, name: &str| name != job && !cycle.get(i).copied().unwrap_or(false);
+        let readable =
+            |i: usize, name: &str| name != job && !cycle.get(i).copied().unwrap_or(false);
         let needed = |name: &str| me.is_some_and(|i| wf.jobs[i].needs_job(name));
         let parts: Vec<&str> = prefix.split('.').collect();
         let last_dot = prefix.rfind('.').map_or(0, |d| d + 1);
@@ -447,8 +453,8 @@ impl<'a> Completer<'a> {
             }
             _ => {}
         }
-        // Outputs of jobs already needed first, then the rest, each in file order.
-        let mut items = items;
+        // Outputs of jobs already needed first, then the workflow inputs,
+        // then the other jobs' outputs, each in file order.
         items.sort_by_key(|it| it.sort_text.clone());
         in_order(items)
     }
@@ -571,7 +577,11 @@ impl<'a> Completer<'a> {
         for s in &self.sources.config.secrets {
             add(s, "gwk.toml".into());
         }
-        let file = self.sources.secrets_file.as_deref().unwrap_or("the secrets file");
+        let file = self
+            .sources
+            .secrets_file
+            .as_deref()
+            .unwrap_or("the secrets file");
         for s in &self.sources.secret_file_names {
             add(s, file.to_string());
         }
@@ -613,10 +623,16 @@ fn value_kinds(shapes: &Shapes, id: ShapeId) -> (Kind, bool) {
     }
     let only = |k: Kind| {
         shape.kinds.accepts(k)
-            && [Kind::Str, Kind::Int, Kind::Bool, Kind::Mapping, Kind::Sequence]
-                .iter()
-                .filter(|o| **o != k)
-                .all(|o| !shape.kinds.accepts(*o))
+            && [
+                Kind::Str,
+                Kind::Int,
+                Kind::Bool,
+                Kind::Mapping,
+                Kind::Sequence,
+            ]
+            .iter()
+            .filter(|o| **o != k)
+            .all(|o| !shape.kinds.accepts(*o))
     };
     if only(Kind::Mapping)
         || (shape.kinds.any()
@@ -645,7 +661,9 @@ fn job_detail(wf: &Workflow, job: &crate::model::Job) -> String {
 
 /// "volume output of Train", "dataset workflow input (ref raw-data)".
 fn io_detail(what: &str, spec: Option<&IoSpec>) -> String {
-    let ty = spec.and_then(|s| s.type_name.as_ref()).map(|t| t.value.as_str());
+    let ty = spec
+        .and_then(|s| s.type_name.as_ref())
+        .map(|t| t.value.as_str());
     let mut s = match ty {
         Some(t) => format!("{t} {what}"),
         None => what.to_string(),

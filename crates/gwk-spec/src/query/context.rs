@@ -115,7 +115,8 @@ pub fn context_at(text: &str, offset: usize) -> Option<Context> {
             // `needs: [a, b|`
             let item_rel = flow.rfind(',').map_or(0, |c| c + 1);
             let item_text = &flow[item_rel..];
-            let start = value_start + 1 + item_rel + (item_text.len() - item_text.trim_start().len());
+            let start =
+                value_start + 1 + item_rel + (item_text.len() - item_text.trim_start().len());
             let end = token_end(text, offset, line_rel_end, ",]#");
             return Some(Context {
                 path,
@@ -128,7 +129,10 @@ pub fn context_at(text: &str, offset: usize) -> Option<Context> {
         if value_before.starts_with(['{', '|', '>', '&', '*', '!']) {
             return None;
         }
-        let quote = value_before.chars().next().filter(|c| *c == '"' || *c == '\'');
+        let quote = value_before
+            .chars()
+            .next()
+            .filter(|c| *c == '"' || *c == '\'');
         let (start, end) = match quote {
             Some(q) => {
                 let start = value_start + 1;
@@ -137,7 +141,10 @@ pub fn context_at(text: &str, offset: usize) -> Option<Context> {
                     .map_or(line_rel_end, |p| start + p);
                 (start, end.max(offset))
             }
-            None => (value_start, value_end(text, value_start, line_rel_end).max(offset)),
+            None => (
+                value_start,
+                value_end(text, value_start, line_rel_end).max(offset),
+            ),
         };
         if offset < start {
             return None;
@@ -174,7 +181,10 @@ pub fn context_at(text: &str, offset: usize) -> Option<Context> {
     }
 
     // A key being written: only characters a plain key has.
-    if rest_before.chars().any(|c| c.is_whitespace() || "\"'{}[],#&*!|>%@`".contains(c)) {
+    if rest_before
+        .chars()
+        .any(|c| c.is_whitespace() || "\"'{}[],#&*!|>%@`".contains(c))
+    {
         return None;
     }
     let end = token_end(text, offset, line_rel_end, ": \t#");
@@ -410,13 +420,18 @@ mod tests {
         assert!(matches!(&c.place, Place::Item { prefix, .. } if prefix == "C"));
 
         let c = at("jobs:\n  B:\n    env:\n      T: \"secret:$0\"\n").unwrap();
-        assert!(matches!(&c.place, Place::Value { prefix, quoted: true, .. } if prefix == "secret:"));
+        assert!(
+            matches!(&c.place, Place::Value { prefix, quoted: true, .. } if prefix == "secret:")
+        );
     }
 
     #[test]
     fn nothing_inside_scalars_and_comments() {
         assert!(at("jobs:\n  A:\n    with:\n      script: |-\n        echo $0\n").is_none());
-        assert!(at("jobs:\n  A:\n    with:\n      script: |-\n        if x; then\n          $0\n").is_none());
+        assert!(
+            at("jobs:\n  A:\n    with:\n      script: |-\n        if x; then\n          $0\n")
+                .is_none()
+        );
         assert!(at("jobs: # a $0comment\n").is_none());
     }
 

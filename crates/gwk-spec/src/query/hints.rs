@@ -31,7 +31,9 @@ pub fn inlay_hints(a: &Analysis, range: Span) -> Vec<InlayHint> {
                 continue;
             }
             let (ty, what) = match r {
-                Reference::JobOutput { job: from, output, .. } => (
+                Reference::JobOutput {
+                    job: from, output, ..
+                } => (
                     wf.job(&from.value)
                         .and_then(|p| p.output(&output.value))
                         .and_then(|o| o.io_type()),
@@ -48,7 +50,10 @@ pub fn inlay_hints(a: &Analysis, range: Span) -> Vec<InlayHint> {
             out.push(InlayHint {
                 offset: end,
                 label: format!(": {ty}"),
-                tooltip: format!("{what} is a {ty}, mounted at `/inputs/{}`", input.name.value),
+                tooltip: format!(
+                    "{what} is a {ty}, mounted at `/inputs/{}`",
+                    input.name.value
+                ),
             });
         }
     }

@@ -144,7 +144,9 @@ pub(crate) fn job_summary(wf: &Workflow, job: &Job, config: &Config) -> String {
                 .unwrap_or_default();
             let _ = writeln!(md, "- instance type: `{}`{from}{details}", t.value);
         }
-        None => md.push_str("- instance type: none (no `resources.instance-type` here or in `defaults`)\n"),
+        None => md.push_str(
+            "- instance type: none (no `resources.instance-type` here or in `defaults`)\n",
+        ),
     }
     if !job.needs.is_empty() {
         let names: Vec<String> = job.needs.iter().map(|n| format!("`{}`", n.value)).collect();
@@ -164,7 +166,11 @@ pub(crate) fn job_summary(wf: &Workflow, job: &Job, config: &Config) -> String {
                 md,
                 "  - `{}` = {value}{}",
                 e.name.value,
-                if from_defaults { " (from `defaults`)" } else { "" }
+                if from_defaults {
+                    " (from `defaults`)"
+                } else {
+                    ""
+                }
             );
         }
     }
@@ -196,7 +202,9 @@ pub(crate) fn job_summary(wf: &Workflow, job: &Job, config: &Config) -> String {
                     }
                 }
                 InputSource::Inline(spec) => format!("← {}", io_words(Some(spec), "input")),
-                InputSource::NotAReference(s) => format!("← `{}` (not a reference)", short(&s.value)),
+                InputSource::NotAReference(s) => {
+                    format!("← `{}` (not a reference)", short(&s.value))
+                }
                 InputSource::Invalid => "← (invalid)".into(),
             };
             let _ = writeln!(md, "  - `/inputs/{}` {from}", i.name.value);
@@ -239,11 +247,14 @@ fn output_summary(wf: &Workflow, job: &str, output: &str) -> Option<String> {
         .iter()
         .flat_map(|j| {
             j.references().filter_map(move |(i, r)| match r {
-                Reference::JobOutput { job: from, output: out, .. }
-                    if from.value == job && out.value == output =>
-                {
-                    Some(format!("`{}` (as `/inputs/{}`)", j.name.value, i.name.value))
-                }
+                Reference::JobOutput {
+                    job: from,
+                    output: out,
+                    ..
+                } if from.value == job && out.value == output => Some(format!(
+                    "`{}` (as `/inputs/{}`)",
+                    j.name.value, i.name.value
+                )),
                 _ => None,
             })
         })
@@ -268,9 +279,10 @@ fn input_summary(wf: &Workflow, name: &str) -> Option<String> {
         .iter()
         .flat_map(|j| {
             j.references().filter_map(move |(inp, r)| match r {
-                Reference::WorkflowInput { name: n, .. } if n.value == name => {
-                    Some(format!("`{}` (as `/inputs/{}`)", j.name.value, inp.name.value))
-                }
+                Reference::WorkflowInput { name: n, .. } if n.value == name => Some(format!(
+                    "`{}` (as `/inputs/{}`)",
+                    j.name.value, inp.name.value
+                )),
                 _ => None,
             })
         })
@@ -303,7 +315,7 @@ fn schema_hover(root: &Node, offset: usize, config: &Config) -> Option<Hover> {
                 id = shapes.pick(id, e.value.kind()).unwrap_or(id);
                 node = &e.value;
                 if e.value.scalar().is_some() && e.value.span.touches(offset) {
-                    return value_hover(shapes, mapping, &steps, e, key, id, config);
+                    return value_hover(shapes, mapping, e, key, id, config);
                 }
             }
             PathStep::Item(_, n) => {
@@ -349,7 +361,6 @@ fn key_hover(
 fn value_hover(
     shapes: &Shapes,
     mapping: ShapeId,
-    steps: &[PathStep],
     e: &Entry,
     key: &str,
     id: ShapeId,
@@ -370,11 +381,7 @@ fn value_hover(
         }
         return Some(Hover { span, markdown: md });
     }
-    let choice = shapes
-        .shape(id)
-        .choices
-        .iter()
-        .find(|c| c.value == value)?;
+    let choice = shapes.shape(id).choices.iter().find(|c| c.value == value)?;
     let mut md = format!("**`{value}`**");
     if let Some(d) = &choice.description {
         let _ = write!(md, "\n\n{d}");
@@ -402,6 +409,5 @@ fn value_hover(
             }
         }
     }
-    let _ = steps;
     Some(Hover { span, markdown: md })
 }

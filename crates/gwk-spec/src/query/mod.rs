@@ -27,7 +27,6 @@ mod outline;
 mod shift;
 mod symbol;
 
-
 pub use actions::{Action, code_actions, ignore_comment};
 pub use complete::{Completion, ItemKind, Sources, WorkspaceDataset, complete, dataset_refs};
 pub use context::{Context, Place, context_at};

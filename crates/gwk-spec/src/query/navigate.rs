@@ -67,7 +67,10 @@ impl fmt::Display for RenameError {
                 "nothing to rename here: put the cursor on a job, a job output or a workflow input",
             ),
             RenameError::Undeclared(what) => {
-                write!(f, "{what} is declared nowhere in this file, so there is nothing to rename")
+                write!(
+                    f,
+                    "{what} is declared nowhere in this file, so there is nothing to rename"
+                )
             }
             RenameError::BadName(m) | RenameError::Taken(m) => f.write_str(m),
         }

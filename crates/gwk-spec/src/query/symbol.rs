@@ -66,7 +66,11 @@ pub fn symbol_at(wf: &Workflow, text: &str, offset: usize) -> Option<Hit> {
     for input in &wf.inputs {
         let span = unquoted(text, input.name.span);
         if span.touches(offset) {
-            return hit(Sym::WorkflowInput(input.name.value.clone()), span, Role::Declaration);
+            return hit(
+                Sym::WorkflowInput(input.name.value.clone()),
+                span,
+                Role::Declaration,
+            );
         }
     }
     for job in &wf.jobs {

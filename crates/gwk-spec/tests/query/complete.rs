@@ -34,14 +34,28 @@ fn choose(fixture: &str, items: &[Completion], label: &str) -> String {
 
 #[test]
 fn keys_of_a_job_while_the_yaml_is_broken() {
-    let fixture = PIPELINE.replace("    uses: container@v1\n", "    uses: container@v1\n    ti$0\n");
+    let fixture = PIPELINE.replace(
+        "    uses: container@v1\n",
+        "    uses: container@v1\n    ti$0\n",
+    );
     let (text, _) = cursor(&fixture);
-    assert!(analyze(&text, &Config::default()).root.is_none(), "the key line breaks the YAML");
+    assert!(
+        analyze(&text, &Config::default()).root.is_none(),
+        "the key line breaks the YAML"
+    );
     let got = items(&fixture, None);
     let l = labels(&got);
     assert_eq!(l, ["timeout"]);
     // Keys the job has already are not offered again.
-    for key in ["uses", "needs", "with", "env", "inputs", "outputs", "resources"] {
+    for key in [
+        "uses",
+        "needs",
+        "with",
+        "env",
+        "inputs",
+        "outputs",
+        "resources",
+    ] {
         assert!(!l.contains(&key), "{key} offered again: {l:?}");
     }
     let t = find(&got, "timeout");
@@ -49,7 +63,10 @@ fn keys_of_a_job_while_the_yaml_is_broken() {
     assert!(t.documentation.as_deref().unwrap().contains("seconds"));
     assert_eq!(t.edit.text, "timeout: ");
     let doc = choose(&fixture, &got, "timeout");
-    assert!(doc.contains("    uses: container@v1\n    timeout: \n"), "{doc}");
+    assert!(
+        doc.contains("    uses: container@v1\n    timeout: \n"),
+        "{doc}"
+    );
 }
 
 #[test]
@@ -65,16 +82,25 @@ fn mapping_keys_open_a_block_and_list_keys_a_dash() {
 
 #[test]
 fn parameters_follow_the_action() {
-    let got = items("jobs:\n  A:\n    uses: container@v1\n    with:\n      $0\n", None);
+    let got = items(
+        "jobs:\n  A:\n    uses: container@v1\n    with:\n      $0\n",
+        None,
+    );
     let l = labels(&got);
     assert_eq!(l[0], "image", "required first: {l:?}");
     assert!(l.contains(&"args") && l.contains(&"command"), "{l:?}");
     assert!(!l.contains(&"script"), "{l:?}");
-    let got = items("jobs:\n  A:\n    with:\n      $0\n    uses: script@v1\n", None);
+    let got = items(
+        "jobs:\n  A:\n    with:\n      $0\n    uses: script@v1\n",
+        None,
+    );
     let l = labels(&got);
     assert!(l.contains(&"script") && l.contains(&"image"), "{l:?}");
     assert!(!l.contains(&"args"), "{l:?}");
-    let got = items("jobs:\n  A:\n    uses: git-checkout@v1\n    with:\n      url: x\n      $0\n", None);
+    let got = items(
+        "jobs:\n  A:\n    uses: git-checkout@v1\n    with:\n      url: x\n      $0\n",
+        None,
+    );
     assert!(find(&got, "branch").deprecated);
     assert!(!labels(&got).contains(&"url"));
 }
@@ -100,10 +126,25 @@ fn action_io_type_and_model_type_values() {
     let got = items("jobs:\n  A:\n    uses: $0\n", None);
     assert_eq!(
         labels(&got),
-        ["container@v1", "script@v1", "git-checkout@v1", "s3-download@v1", "create-model@v1"]
+        [
+            "container@v1",
+            "script@v1",
+            "git-checkout@v1",
+            "s3-download@v1",
+            "create-model@v1"
+        ]
     );
-    assert!(find(&got, "script@v1").documentation.as_deref().unwrap().contains("bash"));
-    let got = items("jobs:\n  A:\n    uses: x\n    outputs:\n      o:\n        type: vo$0\n", None);
+    assert!(
+        find(&got, "script@v1")
+            .documentation
+            .as_deref()
+            .unwrap()
+            .contains("bash")
+    );
+    let got = items(
+        "jobs:\n  A:\n    uses: x\n    outputs:\n      o:\n        type: vo$0\n",
+        None,
+    );
     assert_eq!(labels(&got), ["dataset", "string", "volume"]);
     assert_eq!(find(&got, "volume").edit.text, "volume");
     let got = items(
@@ -125,7 +166,13 @@ fn instance_types_with_gpu_details() {
     assert_eq!(a.kind, ItemKind::InstanceType);
     let d = a.detail.as_deref().unwrap();
     assert!(d.contains("GPU ×2") && d.contains("40 GB"), "{d}");
-    assert!(find(&got, "C5").detail.as_deref().unwrap().starts_with("CPU"));
+    assert!(
+        find(&got, "C5")
+            .detail
+            .as_deref()
+            .unwrap()
+            .starts_with("CPU")
+    );
     assert!(find(&got, "C3").deprecated, "retired types are marked");
     // Retired ones come last.
     let l = labels(&got);
@@ -136,7 +183,13 @@ fn instance_types_with_gpu_details() {
     };
     let got = items_with(&fixture, &custom, None);
     assert_eq!(labels(&got)[0], "metal", "the project's own machines first");
-    assert!(find(&got, "metal").detail.as_deref().unwrap().contains("gwk.toml"));
+    assert!(
+        find(&got, "metal")
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("gwk.toml")
+    );
 }
 
 #[test]
@@ -153,7 +206,10 @@ fn needs_offers_jobs_that_close_no_cycle() {
     let fixture = PIPELINE.replace("      - Prepare\n", "      - Prepare\n      - $0\n");
     let got = items(&fixture, None);
     assert_eq!(labels(&got), ["CloneRepo"]);
-    assert_eq!(find(&got, "CloneRepo").detail.as_deref(), Some("git-checkout@v1 · C5"));
+    assert_eq!(
+        find(&got, "CloneRepo").detail.as_deref(),
+        Some("git-checkout@v1 · C5")
+    );
     // In a flow list, the entry being written does not count as listed.
     let fixture = PIPELINE.replace("needs: [CloneRepo]", "needs: [Clo$0neRepo]");
     let got = items(&fixture, None);
@@ -178,11 +234,17 @@ fn references_offer_outputs_and_inputs_and_add_needs() {
         ]
     );
     let prepared = find(&got, "Prepare.outputs.prepared");
-    assert!(prepared.additional_edits.is_empty(), "Prepare is needed already");
+    assert!(
+        prepared.additional_edits.is_empty(),
+        "Prepare is needed already"
+    );
     assert_eq!(prepared.detail.as_deref(), Some("volume output of Prepare"));
     let repo = find(&got, "CloneRepo.outputs.repo");
     assert_eq!(repo.additional_edits.len(), 1, "adds CloneRepo to needs");
-    insta::assert_snapshot!("complete_reference_adds_needs", choose(&fixture, &got, "CloneRepo.outputs.repo"));
+    insta::assert_snapshot!(
+        "complete_reference_adds_needs",
+        choose(&fixture, &got, "CloneRepo.outputs.repo")
+    );
 }
 
 #[test]
@@ -194,17 +256,29 @@ fn references_complete_a_part_at_a_time() {
     let doc = choose(&fixture, &got, "outputs.");
     assert!(doc.contains("data: Prepare.outputs.\n"), "{doc}");
 
-    let fixture = PIPELINE.replace("data: Prepare.outputs.prepared", "data: CloneRepo.outputs.$0");
+    let fixture = PIPELINE.replace(
+        "data: Prepare.outputs.prepared",
+        "data: CloneRepo.outputs.$0",
+    );
     let got = items(&fixture, Some('.'));
     assert_eq!(labels(&got), ["repo"]);
     let doc = choose(&fixture, &got, "repo");
     assert!(doc.contains("data: CloneRepo.outputs.repo\n"), "{doc}");
-    assert!(doc.contains("      - Prepare\n      - CloneRepo\n"), "{doc}");
+    assert!(
+        doc.contains("      - Prepare\n      - CloneRepo\n"),
+        "{doc}"
+    );
 
     let fixture = PIPELINE.replace("data: Prepare.outputs.prepared", "data: workflow.$0");
     assert_eq!(labels(&items(&fixture, Some('.'))), ["inputs."]);
-    let fixture = PIPELINE.replace("data: Prepare.outputs.prepared", "data: workflow.inputs.r$0");
-    assert_eq!(labels(&items(&fixture, None)), ["raw-data", "learning-rate"]);
+    let fixture = PIPELINE.replace(
+        "data: Prepare.outputs.prepared",
+        "data: workflow.inputs.r$0",
+    );
+    assert_eq!(
+        labels(&items(&fixture, None)),
+        ["raw-data", "learning-rate"]
+    );
     // A job that reads Train's output cannot be offered to Prepare.
     let fixture = PIPELINE.replace("repo: CloneRepo.outputs.repo", "repo: Train.$0");
     assert!(items(&fixture, Some('.')).is_empty());
@@ -231,8 +305,14 @@ fn references_from_a_stale_model_while_the_yaml_is_broken() {
     let mut edits = vec![repo.edit.clone()];
     edits.extend(repo.additional_edits.clone());
     let doc = applied(&text, &edits);
-    assert!(doc.contains("      repo: CloneRepo.outputs.repo\n"), "{doc}");
-    assert!(doc.contains("      - Prepare\n      - CloneRepo\n"), "{doc}");
+    assert!(
+        doc.contains("      repo: CloneRepo.outputs.repo\n"),
+        "{doc}"
+    );
+    assert!(
+        doc.contains("      - Prepare\n      - CloneRepo\n"),
+        "{doc}"
+    );
     assert!(doc.contains("    ti\n"), "the user's edit stays");
 }
 
@@ -278,7 +358,10 @@ fn secret_names_after_secret_colon() {
     let fixture = PIPELINE.replace("LR: \"0.001\"", "TOKEN: \"secret:$0\"");
     let got = items_with(&fixture, &sources, Some(':'));
     assert_eq!(labels(&got), ["FROM_FILE", "from-toml", "hf-token"]);
-    assert_eq!(find(&got, "hf-token").detail.as_deref(), Some("used in this file"));
+    assert_eq!(
+        find(&got, "hf-token").detail.as_deref(),
+        Some("used in this file")
+    );
     let doc = choose(&fixture, &got, "hf-token");
     assert!(doc.contains("TOKEN: \"secret:hf-token\"\n"), "{doc}");
     // Unquoted, `secret:` at the end of a line is not YAML yet (a key).
@@ -289,7 +372,8 @@ fn secret_names_after_secret_colon() {
     let doc = choose(&fixture, &got, "FROM_FILE");
     assert!(doc.contains("TOKEN: secret:FROM_FILE\n"), "{doc}");
     // Quoted, and in an action parameter.
-    let fixture = "jobs:\n  A:\n    uses: git-checkout@v1\n    with:\n      password: \"secret:F$0\"\n";
+    let fixture =
+        "jobs:\n  A:\n    uses: git-checkout@v1\n    with:\n      password: \"secret:F$0\"\n";
     let got = items_with(fixture, &sources, None);
     let doc = choose(fixture, &got, "FROM_FILE");
     assert!(doc.contains("password: \"secret:FROM_FILE\""), "{doc}");

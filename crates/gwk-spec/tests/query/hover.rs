@@ -27,7 +27,10 @@ fn job_name_shows_its_effective_configuration() {
     }
     // The instance type from defaults says so.
     let md = hover_md(&mark(PIPELINE, "  Clone", 0, 0));
-    assert!(md.contains("- instance type: `C5` (from `defaults`) — CPU"), "{md}");
+    assert!(
+        md.contains("- instance type: `C5` (from `defaults`) — CPU"),
+        "{md}"
+    );
     // A needs entry shows the job it names.
     let md = hover_md(&mark(PIPELINE, "      - Prep", 0, 0));
     assert!(md.starts_with("**job `Prepare`** — `script@v1`"), "{md}");
@@ -36,12 +39,24 @@ fn job_name_shows_its_effective_configuration() {
 #[test]
 fn reference_shows_the_output_it_reads() {
     let md = hover_md(&mark(PIPELINE, "data: Prepare.out", 0, 0));
-    assert!(md.starts_with("**`Prepare.outputs.prepared`** — volume output"), "{md}");
-    assert!(md.contains("`/outputs/prepared`") && md.contains("`/inputs/data`"), "{md}");
+    assert!(
+        md.starts_with("**`Prepare.outputs.prepared`** — volume output"),
+        "{md}"
+    );
+    assert!(
+        md.contains("`/outputs/prepared`") && md.contains("`/inputs/data`"),
+        "{md}"
+    );
     let md = hover_md(&mark(PIPELINE, "raw: workflow.inputs.raw", 0, 0));
-    assert!(md.contains("dataset workflow input (dataset `raw-data`)"), "{md}");
+    assert!(
+        md.contains("dataset workflow input (dataset `raw-data`)"),
+        "{md}"
+    );
     let md = hover_md(&mark(PIPELINE, "lr: workflow.in", 0, 0));
-    assert!(md.contains("string workflow input, default `0.001`"), "{md}");
+    assert!(
+        md.contains("string workflow input, default `0.001`"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -59,9 +74,15 @@ fn keys_actions_instance_types_and_constants() {
     assert!(md.contains("The image to run"), "{md}");
     let md = hover_md(&mark(PIPELINE, "uses: conta", 0, 0));
     assert!(md.contains("Run a container image"), "{md}");
-    assert!(md.contains("- `image` (required): The image to run"), "{md}");
+    assert!(
+        md.contains("- `image` (required): The image to run"),
+        "{md}"
+    );
     let md = hover_md(&mark(PIPELINE, "instance-type: A10", 0, 0));
-    assert!(md.starts_with("**instance type `A100x2`** — 2 × A100"), "{md}");
+    assert!(
+        md.starts_with("**instance type `A100x2`** — 2 × A100"),
+        "{md}"
+    );
     let md = hover_md(&mark(PIPELINE, "type: volu", 0, 0));
     assert!(md.contains("lives for the run"), "{md}");
     let md = hover_md(&mark(PIPELINE, "\ndef", 0, 0));

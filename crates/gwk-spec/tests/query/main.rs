@@ -6,8 +6,8 @@ mod hover;
 mod navigate;
 mod outline;
 
-use gwk_spec::query::{EditLog, Sources};
 use gwk_spec::check::apply_edits;
+use gwk_spec::query::{EditLog, Sources};
 use gwk_spec::{Analysis, Config, Edit, analyze};
 
 /// The pipeline most tests work on (clone → prepare → train).

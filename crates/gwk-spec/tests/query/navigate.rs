@@ -41,7 +41,12 @@ fn references_of_a_job_an_output_and_an_input() {
         .collect();
     assert_eq!(
         lines,
-        [("prepared", 31), ("prepared", 32), ("prepared", 38), ("prepared", 52)]
+        [
+            ("prepared", 31),
+            ("prepared", 32),
+            ("prepared", 38),
+            ("prepared", 52)
+        ]
     );
 }
 
@@ -67,12 +72,18 @@ fn renamed(fixture: &str, new: &str) -> String {
 
 #[test]
 fn rename_a_job_everywhere() {
-    insta::assert_snapshot!("rename_job", renamed(&mark(PIPELINE, "data: Prep", 0, 0), "Preprocess"));
+    insta::assert_snapshot!(
+        "rename_job",
+        renamed(&mark(PIPELINE, "data: Prep", 0, 0), "Preprocess")
+    );
 }
 
 #[test]
 fn rename_an_output_with_its_paths() {
-    insta::assert_snapshot!("rename_output", renamed(&mark(PIPELINE, "      prep", 0, 0), "features"));
+    insta::assert_snapshot!(
+        "rename_output",
+        renamed(&mark(PIPELINE, "      prep", 0, 0), "features")
+    );
 }
 
 #[test]
@@ -86,12 +97,23 @@ fn rename_a_workflow_input() {
 #[test]
 fn rename_refuses_what_would_break() {
     let (a, offset) = analyzed(&mark(PIPELINE, "  Prep", 0, 0));
-    assert!(matches!(rename(&a, offset, "Train"), Err(RenameError::Taken(m)) if m.contains("job `Train` exists already")));
-    assert!(matches!(rename(&a, offset, "a.b"), Err(RenameError::BadName(_))));
-    assert!(matches!(rename(&a, offset, "has space"), Err(RenameError::BadName(_))));
+    assert!(
+        matches!(rename(&a, offset, "Train"), Err(RenameError::Taken(m)) if m.contains("job `Train` exists already"))
+    );
+    assert!(matches!(
+        rename(&a, offset, "a.b"),
+        Err(RenameError::BadName(_))
+    ));
+    assert!(matches!(
+        rename(&a, offset, "has space"),
+        Err(RenameError::BadName(_))
+    ));
     assert_eq!(rename(&a, offset, "Prepare"), Ok(Vec::new()));
     let (a, offset) = analyzed(&mark(PIPELINE, "image: ba", 0, 0));
     assert_eq!(rename(&a, offset, "x"), Err(RenameError::NothingHere));
     let (a, offset) = analyzed("jobs:\n  A:\n    uses: x\n    needs: [Gho$0st]\n");
-    assert!(matches!(rename(&a, offset, "B"), Err(RenameError::Undeclared(_))));
+    assert!(matches!(
+        rename(&a, offset, "B"),
+        Err(RenameError::Undeclared(_))
+    ));
 }

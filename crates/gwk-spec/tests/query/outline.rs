@@ -1,5 +1,7 @@
 use super::*;
-use gwk_spec::query::{FoldKind, Symbol, SymbolKind, document_symbols, folding_ranges, inlay_hints};
+use gwk_spec::query::{
+    FoldKind, Symbol, SymbolKind, document_symbols, folding_ranges, inlay_hints,
+};
 use gwk_spec::syntax::Span;
 
 fn tree(symbols: &[Symbol], depth: usize, out: &mut String) {
@@ -9,7 +11,10 @@ fn tree(symbols: &[Symbol], depth: usize, out: &mut String) {
             "  ".repeat(depth),
             s.kind,
             s.name,
-            s.detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()
+            s.detail
+                .as_deref()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default()
         ));
         tree(&s.children, depth + 1, out);
     }
@@ -60,7 +65,11 @@ fn inlay_hints_give_reference_types() {
         .into_iter()
         .map(|h| {
             let line_end = a.text[h.offset..].find('\n').unwrap() + h.offset;
-            (a.text[..h.offset].rsplit(' ').next().unwrap().to_string() + &a.text[h.offset..line_end], h.label)
+            (
+                a.text[..h.offset].rsplit(' ').next().unwrap().to_string()
+                    + &a.text[h.offset..line_end],
+                h.label,
+            )
         })
         .collect();
     assert_eq!(
