@@ -39,25 +39,33 @@ pub fn spawn(state: Arc<State>, out: UnboundedSender<Outbox>) {
 }
 
 fn check(state: &State, uri: &lsp::Uri, out: &UnboundedSender<Outbox>) {
-    let job = {
-        let mut docs = lock(&state.docs);
-        let Some(doc) = docs.get_mut(uri) else {
-            return; // closed meanwhile
-        };
-        if doc
-            .latest
-            .as_ref()
-            .is_some_and(|l| l.version == doc.version)
-        {
-            return; // checked already
-        }
-        let (text, _) = doc.text();
-        let good = doc.good.clone();
-        let log = doc.log_between(good.as_ref().map_or(i32::MIN, |g| g.version), doc.version);
-        (text, doc.version, doc.config.config.clone(), good, log)
+    let job = crate::trace::timed(
+        || "check: snapshot".into(),
+        || {
+            let mut docs = lock(&state.docs);
+            // Closed meanwhile, or checked already.
+            let doc = docs.get_mut(uri)?;
+            if doc
+                .latest
+                .as_ref()
+                .is_some_and(|l| l.version == doc.version)
+            {
+                return None;
+            }
+            let (text, _) = doc.text();
+            let good = doc.good.clone();
+            let log = doc.log_between(good.as_ref().map_or(i32::MIN, |g| g.version), doc.version);
+            Some((text, doc.version, doc.config.config.clone(), good, log))
+        },
+    );
+    let Some((text, version, config, good, log)) = job else {
+        return;
     };
-    let (text, version, config, good, log) = job;
-    let analysis = match catch_unwind(AssertUnwindSafe(|| gwk_spec::analyze(&text, &config))) {
+    let analyzed = crate::trace::timed(
+        || format!("check: analyze ({} bytes)", text.len()),
+        || catch_unwind(AssertUnwindSafe(|| gwk_spec::analyze(&text, &config))),
+    );
+    let analysis = match analyzed {
         Ok(a) => a,
         Err(panic) => {
             let what = panic_message(&panic);
@@ -77,7 +85,10 @@ fn check(state: &State, uri: &lsp::Uri, out: &UnboundedSender<Outbox>) {
             }
         }
     };
-    let diagnostics = compose(&analysis, good.as_deref(), &log);
+    let diagnostics = crate::trace::timed(
+        || "check: compose".into(),
+        || compose(&analysis, good.as_deref(), &log),
+    );
     let checked = Arc::new(Checked {
         id: state.next_id(),
         version,
@@ -93,6 +104,7 @@ fn check(state: &State, uri: &lsp::Uri, out: &UnboundedSender<Outbox>) {
     };
     let settings = state.settings();
     if current && !settings.pull {
+        let _t = std::time::Instant::now();
         let lines = Lines {
             text: &checked.analysis.text,
             index: &checked.analysis.line_index,
@@ -103,6 +115,13 @@ fn check(state: &State, uri: &lsp::Uri, out: &UnboundedSender<Outbox>) {
             .iter()
             .map(|(d, carried)| convert::diagnostic(d, &lines, uri, *carried))
             .collect();
+        if crate::trace::enabled() {
+            eprintln!(
+                "gwk-lsp: check: convert {} diagnostics in {:.2} ms",
+                checked.diagnostics.len(),
+                _t.elapsed().as_secs_f64() * 1000.0
+            );
+        }
         let _ = out.send(Outbox::Publish {
             uri: uri.clone(),
             version,
@@ -137,6 +156,10 @@ fn compose(
 }
 
 pub fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic_message_of(panic.as_ref())
+}
+
+pub fn panic_message_of(panic: &(dyn std::any::Any + Send)) -> String {
     panic
         .downcast_ref::<&str>()
         .map(|s| s.to_string())

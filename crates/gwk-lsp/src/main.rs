@@ -11,6 +11,7 @@ mod lifecycle;
 mod server;
 mod sources;
 mod state;
+mod trace;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -32,6 +33,19 @@ options:
 ";
 
 fn main() -> ExitCode {
+    single_malloc_arena();
+    // A panic in a request is answered as an error and the server goes on:
+    // one line in the editor's log says where, without a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "gwk-lsp: internal error{at}: {}",
+            checker::panic_message_of(info.payload())
+        );
+    }));
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
             "--stdio" => {}
@@ -78,5 +92,19 @@ fn main() -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+/// One glibc malloc arena for all threads. The checker thread builds each
+/// new analysis while the last one is still in use; with an arena per
+/// thread, freed analyses leave memory that the next one cannot reuse, and
+/// the peak grows by a third on a 1 MB file. The threads seldom allocate
+/// at once, so sharing one arena costs nothing measurable.
+fn single_malloc_arena() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; called before any
+    // other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
     }
 }

@@ -382,6 +382,10 @@ fn negotiate(params: &InitializeParams) -> Settings {
             .and_then(|o| o.get("inlayHints"))
             .and_then(Value::as_bool)
             .unwrap_or(true),
+        completion_limit: options
+            .and_then(|o| o.get("completionLimit"))
+            .and_then(Value::as_u64)
+            .map_or(crate::state::DEFAULT_COMPLETION_LIMIT, |n| n as usize),
     }
 }
 
@@ -501,6 +505,7 @@ impl LanguageServer for Backend {
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         // All of it before any await: changes apply in arrival order.
+        let _t = std::time::Instant::now();
         let uri = params.text_document.uri;
         let version = params.text_document.version;
         let encoding = self.state.settings().encoding;
@@ -521,6 +526,12 @@ impl LanguageServer for Backend {
             }
         }
         self.state.queue.push(uri);
+        if crate::trace::enabled() {
+            eprintln!(
+                "gwk-lsp: didChange v{version} applied in {:.2} ms",
+                _t.elapsed().as_secs_f64() * 1000.0
+            );
+        }
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
@@ -614,21 +625,29 @@ impl LanguageServer for Backend {
             .context
             .and_then(|c| c.trigger_character)
             .and_then(|t| t.chars().next());
-        let sources = self.sources(&view);
-        let style = self.state.settings().style;
-        guard("completion", || {
-            let offset = view.offset(pos.position);
-            let model = view.good.as_ref().map(|g| &g.analysis);
-            let items = query::complete(&view.text, offset, model, &view.log, &sources, trigger);
-            let lines = view.lines();
-            Some(CompletionResponse::List(CompletionList {
-                is_incomplete: false,
-                items: items
-                    .iter()
-                    .map(|c| convert::completion(c, &lines, style))
-                    .collect(),
-            }))
-        })
+        let sources = crate::trace::timed(|| "completion: sources".into(), || self.sources(&view));
+        let settings = self.state.settings();
+        let (style, max) = (settings.style, settings.completion_limit);
+        crate::trace::timed(
+            || "completion".into(),
+            || {
+                guard("completion", || {
+                    let offset = view.offset(pos.position);
+                    let model = view.good.as_ref().map(|g| &g.analysis);
+                    let items =
+                        query::complete(&view.text, offset, model, &view.log, &sources, trigger);
+                    let (items, cut) = query::limit(&view.text, offset, items, max);
+                    let lines = view.lines();
+                    Some(CompletionResponse::List(CompletionList {
+                        is_incomplete: cut,
+                        items: items
+                            .iter()
+                            .map(|c| convert::completion(c, &lines, style))
+                            .collect(),
+                    }))
+                })
+            },
+        )
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {

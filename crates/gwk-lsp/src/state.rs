@@ -17,6 +17,9 @@ use tower_lsp_server::ls_types::Uri;
 /// carried forward (the mapping costs grow with the edits).
 pub const MAX_CARRIED_EDITS: usize = 5_000;
 
+/// Completion lists longer than this are cut (and marked incomplete).
+pub const DEFAULT_COMPLETION_LIMIT: usize = 200;
+
 /// Locks a mutex even if a panic poisoned it: every critical section
 /// leaves the data consistent before anything that could panic.
 pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -152,6 +155,9 @@ pub struct Settings {
     pub style: crate::convert::CompletionStyle,
     pub folders: Vec<PathBuf>,
     pub inlay_hints: bool,
+    /// At most this many completion items (0: no limit); the list is
+    /// marked incomplete when cut, so the editor asks again as one types.
+    pub completion_limit: usize,
 }
 
 impl Default for Settings {
@@ -165,6 +171,7 @@ impl Default for Settings {
             style: Default::default(),
             folders: Vec::new(),
             inlay_hints: true,
+            completion_limit: DEFAULT_COMPLETION_LIMIT,
         }
     }
 }

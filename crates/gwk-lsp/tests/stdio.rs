@@ -551,3 +551,41 @@ fn completion_reads_the_store_the_secrets_file_and_other_workflows() {
     );
     assert_eq!(s.shutdown(), 0);
 }
+
+#[test]
+fn long_completion_lists_are_cut_and_marked_incomplete() {
+    let mut text = String::from("defaults:\n  resources:\n    instance-type: C5\njobs:\n");
+    for i in 0..150 {
+        text.push_str(&format!(
+            "  s{i:03}:\n    uses: container@v1\n    with:\n      image: bash:5\n    outputs:\n      a:\n        type: volume\n      b:\n        type: string\n"
+        ));
+    }
+    text.push_str(
+        "  last:\n    uses: container@v1\n    with:\n      image: bash:5\n    inputs:\n      x: \n",
+    );
+    let ws = Workspace::new();
+    let path = ws.write(".gradient/workflows/big.yaml", &text);
+    let uri = uri(&path);
+    let at = position_after(&text, "      x: ");
+    for (options, count, incomplete) in [
+        (json!({}), 200, true),
+        (json!({"completionLimit": 0}), 300, false),
+    ] {
+        let mut s = Server::start(&[]);
+        s.call(
+            "initialize",
+            json!({"processId": null, "rootUri": common::uri(ws.root()), "capabilities": {},
+                   "initializationOptions": options}),
+        );
+        s.notify("initialized", json!({}));
+        s.open(&uri, &text);
+        s.diagnostics(&uri, 1);
+        let r = s.call(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": at}),
+        );
+        assert_eq!(r["items"].as_array().unwrap().len(), count, "{options}");
+        assert_eq!(r["isIncomplete"], incomplete, "{options}");
+        assert_eq!(s.shutdown(), 0);
+    }
+}

@@ -115,6 +115,52 @@ pub fn complete(
     }
 }
 
+/// At most `max` of `items` (all when they are fewer, or `max` is 0), and
+/// whether some were left out (the editor should then ask again as the
+/// user types). Kept are those the text typed so far (from each item's
+/// edit start to `offset`) matches as a subsequence, ignoring case — as
+/// editors filter — with prefix matches first, each group in order.
+pub fn limit(
+    text: &str,
+    offset: usize,
+    items: Vec<Completion>,
+    max: usize,
+) -> (Vec<Completion>, bool) {
+    if max == 0 || items.len() <= max {
+        return (items, false);
+    }
+    let typed = |it: &Completion| -> String {
+        let start = it.edit.span.start.min(offset);
+        text.get(start..offset)
+            .unwrap_or("")
+            .trim_start()
+            .to_lowercase()
+    };
+    let mut prefixed = Vec::new();
+    let mut fuzzy = Vec::new();
+    for it in items {
+        let t = typed(&it);
+        let label = it.label.to_lowercase();
+        if label.starts_with(&t) {
+            prefixed.push(it);
+        } else if subsequence(&t, &label) {
+            fuzzy.push(it);
+        }
+    }
+    let total = prefixed.len() + fuzzy.len();
+    let mut out: Vec<Completion> = prefixed.into_iter().chain(fuzzy).take(max).collect();
+    // The editor orders by sort text: keep the order chosen here.
+    for (i, it) in out.iter_mut().enumerate() {
+        it.sort_text = format!("{i:05}");
+    }
+    (out, total > max)
+}
+
+fn subsequence(needle: &str, hay: &str) -> bool {
+    let mut chars = hay.chars();
+    needle.chars().all(|n| chars.any(|h| h == n))
+}
+
 struct Completer<'a> {
     text: &'a str,
     ctx: &'a Context,
@@ -406,6 +452,7 @@ impl<'a> Completer<'a> {
                         continue;
                     }
                     let group = if needed(&producer.name.value) { 0 } else { 2 };
+                    let edit = self.needs_edit(me, &producer.name.value);
                     for o in &producer.outputs {
                         let r = format!("{}.outputs.{}", producer.name.value, o.name.value);
                         let mut it = item(&r, ItemKind::Reference, span, format!("{lead}{r}"));
@@ -413,7 +460,7 @@ impl<'a> Completer<'a> {
                             &format!("output of {}", producer.name.value),
                             o.spec.as_ref(),
                         ));
-                        it.additional_edits = self.needs_edit(job, &producer.name.value);
+                        it.additional_edits = edit.clone();
                         it.sort_text = format!("{group}");
                         items.push(it);
                     }
@@ -439,6 +486,7 @@ impl<'a> Completer<'a> {
                     && readable(i, j)
                 {
                     let producer = &wf.jobs[i];
+                    let edit = self.needs_edit(me, j);
                     for o in &producer.outputs {
                         let mut it =
                             item(&o.name.value, ItemKind::Reference, segment, &o.name.value);
@@ -446,7 +494,7 @@ impl<'a> Completer<'a> {
                             &format!("output of {}", producer.name.value),
                             o.spec.as_ref(),
                         ));
-                        it.additional_edits = self.needs_edit(job, j);
+                        it.additional_edits = edit.clone();
                         items.push(it);
                     }
                 }
@@ -459,14 +507,14 @@ impl<'a> Completer<'a> {
         in_order(items)
     }
 
-    /// The edit that adds `producer` to `needs` of `job`, when it is not
+    /// The edit that adds `producer` to `needs` of job number `job`, when it is not
     /// there yet; placed in the text as it is now (none when the model is
     /// stale and the edit's place has changed since).
-    fn needs_edit(&self, job: &str, producer: &str) -> Vec<Edit> {
+    fn needs_edit(&self, job: Option<usize>, producer: &str) -> Vec<Edit> {
         let Some(model) = self.model else {
             return Vec::new();
         };
-        let Some(j) = model.workflow.as_ref().and_then(|wf| wf.job(job)) else {
+        let Some(j) = job.and_then(|i| model.workflow.as_ref()?.jobs.get(i)) else {
             return Vec::new();
         };
         if j.needs_job(producer) {

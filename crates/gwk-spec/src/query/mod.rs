@@ -28,7 +28,9 @@ mod shift;
 mod symbol;
 
 pub use actions::{Action, code_actions, ignore_comment};
-pub use complete::{Completion, ItemKind, Sources, WorkspaceDataset, complete, dataset_refs};
+pub use complete::{
+    Completion, ItemKind, Sources, WorkspaceDataset, complete, dataset_refs, limit,
+};
 pub use context::{Context, Place, context_at};
 pub use hints::{InlayHint, inlay_hints};
 pub use hover::{Hover, hover};

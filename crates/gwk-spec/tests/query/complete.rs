@@ -395,3 +395,36 @@ fn no_completion_in_comments_scripts_or_on_indentation() {
     assert!(items(&fixture, None).is_empty());
     assert!(items("jobs:\n  A:\n    uses: x\n    $0\n", Some(' ')).is_empty());
 }
+
+#[test]
+fn long_lists_are_cut_to_what_matches_the_typed_text() {
+    use gwk_spec::query::limit;
+    // 30 jobs with one output each: 30 references for the last job.
+    let mut text = String::from("jobs:\n");
+    for i in 0..30 {
+        text.push_str(&format!(
+            "  job{i:02}:\n    uses: container@v1\n    outputs:\n      out:\n        type: volume\n"
+        ));
+    }
+    text.push_str("  last:\n    uses: container@v1\n    inputs:\n      x: job1\n");
+    let offset = text.len() - 1;
+    let a = analyze(&text, &Config::default());
+    let all = complete(&text, offset, Some(&a), &no_log(), &no_sources(), None);
+    assert_eq!(all.len(), 30);
+    // Under the limit: everything, complete.
+    let (kept, cut) = limit(&text, offset, all.clone(), 50);
+    assert_eq!((kept.len(), cut), (30, false));
+    // Over it: prefix matches of `job1` first (job10..job19), then fuzzy
+    // ones (job01, job21; job00 has no `1`), and the list says when it is
+    // incomplete.
+    let (kept, cut) = limit(&text, offset, all.clone(), 12);
+    assert_eq!((kept.len(), cut), (12, false), "exactly 12 match");
+    let (kept, cut) = limit(&text, offset, all, 11);
+    assert!(cut);
+    let l = labels(&kept);
+    assert_eq!(l.len(), 11);
+    assert_eq!(l[0], "job10.outputs.out");
+    assert_eq!(l[9], "job19.outputs.out");
+    assert_eq!(l[10], "job01.outputs.out");
+    assert!(kept.windows(2).all(|w| w[0].sort_text < w[1].sort_text));
+}
