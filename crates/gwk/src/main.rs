@@ -5,6 +5,8 @@ mod datastore;
 mod discover;
 mod output;
 mod plan_human;
+#[cfg(test)]
+mod plan_props;
 mod planning;
 
 use clap::{CommandFactory, Parser, Subcommand};
@@ -24,6 +26,10 @@ enum Command {
     Check(cmd::check::Args),
     /// Show what a run would do, job by job, without running anything.
     Plan(cmd::plan::Args),
+    /// Export a workflow to another engine (Argo Workflows).
+    Export(cmd::export::Args),
+    /// Draw the job graph: ascii, mermaid, dot, json or svg.
+    Graph(cmd::graph::Args),
     /// Print the JSON Schema of a Gradient workflow.
     Schema,
     /// Print a shell completion script.
@@ -38,6 +44,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => cmd::check::run(args),
         Command::Plan(args) => cmd::plan::run(args),
+        Command::Export(args) => cmd::export::run(args),
+        Command::Graph(args) => cmd::graph::run(args),
         Command::Schema => {
             print!("{}", gwk_spec::schema::schema_text());
             Ok(ExitCode::SUCCESS)

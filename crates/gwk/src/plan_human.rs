@@ -41,10 +41,15 @@ impl Out {
     fn field(&mut self, label: &str, value: &str) {
         let start = INDENT + LABEL;
         let lines = wrap(value, WIDTH - start);
+        // A label too long for its column gets a line of its own.
+        let own_line = label.chars().count() >= LABEL;
         let label = format!("{:<width$}", label, width = LABEL);
         let label = self.paint(Style::new().dimmed(), &label);
+        if own_line {
+            self.line(&format!("{}{}", " ".repeat(INDENT), label.trim_end()));
+        }
         for (i, l) in lines.iter().enumerate() {
-            if i == 0 {
+            if i == 0 && !own_line {
                 self.line(&format!("{}{label}{l}", " ".repeat(INDENT)));
             } else {
                 self.line(&format!("{}{l}", " ".repeat(start)));
@@ -67,7 +72,14 @@ impl Out {
 /// Wraps `text` at `width` columns, breaking long words (URLs) where they
 /// must; keeps the text's own line breaks.
 fn wrap(text: &str, width: usize) -> Vec<String> {
-    let opts = textwrap::Options::new(width).break_words(true);
+    // Break at spaces only, never hyphenate: `--github-url` and paths must
+    // stay whole (unless longer than a line). First fit: the
+    // optimal-fit algorithm lets a line overflow rather than leave one short.
+    let opts = textwrap::Options::new(width)
+        .wrap_algorithm(textwrap::WrapAlgorithm::FirstFit)
+        .break_words(true)
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
     let mut out = Vec::new();
     for l in text.split('\n') {
         let wrapped = textwrap::wrap(l, &opts);
@@ -124,6 +136,7 @@ fn command_line(argv: &[String]) -> (String, Option<String>) {
 
 fn context_value(v: &ContextValue) -> String {
     match (&v.value, &v.source) {
+        (Some(value), Some(source)) if source == "file" => value.clone(),
         (Some(value), Some(source)) if v.written == *value => format!("{value} ({source})"),
         (Some(value), Some(source)) => format!("{value} ({} from {source})", v.written),
         (Some(value), None) => value.clone(),
@@ -144,15 +157,18 @@ fn mount_line(m: &Mount) -> String {
         .replace(" ← string:", " → string:")
 }
 
-/// Renders the plan of the workflow at `path`.
-pub fn render(plan: &Plan, path: &str, color: bool) -> String {
+/// Renders the plan of the workflow at `path`; `findings` counts the
+/// checker's findings below error level (warnings, infos).
+pub fn render(plan: &Plan, path: &str, findings: usize, color: bool) -> String {
     let mut o = Out {
         text: String::new(),
         color,
     };
     let bold = Style::new().bold();
-    let title = o.paint(bold, &format!("Plan of {path}"));
-    o.line(&title);
+    for l in wrap(&format!("Plan of {path}"), WIDTH) {
+        let l = o.paint(bold, &l);
+        o.line(&l);
+    }
     let mut summary = format!(
         "{} in {}",
         plural(plan.jobs.len(), "job", "jobs"),
@@ -365,6 +381,17 @@ pub fn render(plan: &Plan, path: &str, color: bool) -> String {
                 let prefix = if l.0 == 0 { "  - " } else { "    " };
                 o.line(&format!("{prefix}{}", l.1));
             }
+        }
+    }
+    if findings > 0 {
+        o.line("");
+        let note = format!(
+            "The checker has {} below error level for this file: `gwk check` shows {}.",
+            plural(findings, "finding", "findings"),
+            if findings == 1 { "it" } else { "them" }
+        );
+        for l in wrap(&note, WIDTH) {
+            o.line(&l);
         }
     }
     o.text

@@ -153,7 +153,7 @@ pub fn prepare(
         }
         None => None,
     };
-    let mut secrets = load_secrets(args)?;
+    let given = load_secrets(args)?;
     let mut options = PlanOptions {
         inputs: args.inputs.iter().cloned().collect(),
         datasets: args.datasets.iter().cloned().collect(),
@@ -162,14 +162,12 @@ pub fn prepare(
         github_url,
         github_ref,
     };
-    // A first plan names the secrets the run reads; GWK_SECRET_<NAME>
-    // variables are looked up for those (their names need not be spelled
-    // as the variable's).
+    // A first plan names the secrets the run reads; each is looked up in
+    // what was given, under its own name or its shell spelling.
     let draft = gwk_spec::plan::plan(wf, &config, &options, resolver)?;
+    let mut secrets = Secrets::new();
     for name in draft.secret_names() {
-        if !secrets.contains(name)
-            && let Some(v) = secret_from_env(name)
-        {
+        if let Some(v) = given.lookup(name) {
             secrets.insert(name, v);
         }
     }
@@ -201,37 +199,52 @@ fn print_refusal(file: &Path, analysis: Analysis) {
     );
 }
 
-/// Secrets from --secret-file (in order) then --secret; GWK_SECRET_*
-/// variables are read later, for the names the plan needs.
-fn load_secrets(args: &PlanArgs) -> Result<Secrets> {
-    let mut secrets = Secrets::new();
+/// Secret values as given: --secret, --secret-file, GWK_SECRET_*.
+struct GivenSecrets {
+    /// From --secret-file (later files win) then --secret (wins over files).
+    given: std::collections::HashMap<String, String>,
+}
+
+impl GivenSecrets {
+    /// The value of secret `name`: given under the name itself, or spelled
+    /// as a shell variable (`hf-token` as `hf_token` or `HF_TOKEN`, which is
+    /// how a dotenv file or an environment variable can write it); flags
+    /// and files first, then `GWK_SECRET_<spelling>`.
+    fn lookup(&self, name: &str) -> Option<String> {
+        let spelled = env_suffix(name);
+        let spellings = [name.to_string(), spelled.clone(), spelled.to_uppercase()];
+        spellings
+            .iter()
+            .find_map(|n| self.given.get(n).cloned())
+            .or_else(|| {
+                spellings
+                    .iter()
+                    .find_map(|n| std::env::var(format!("GWK_SECRET_{n}")).ok())
+            })
+    }
+}
+
+fn load_secrets(args: &PlanArgs) -> Result<GivenSecrets> {
+    let mut given = std::collections::HashMap::new();
     for f in &args.secret_files {
         let entries = dotenvy::from_path_iter(f)
             .with_context(|| format!("cannot read secret file {}", f.display()))?;
         for (i, entry) in entries.enumerate() {
             let (k, v) = entry.with_context(|| {
                 format!(
-                    "secret file {}: entry {} is not NAME=VALUE",
+                    "secret file {}: entry {} is not NAME=VALUE (a name of letters, digits \
+                     and `_`; write `hf-token` as `hf_token`)",
                     f.display(),
                     i + 1
                 )
             })?;
-            secrets.insert(k, v);
+            given.insert(k, v);
         }
     }
     for (k, v) in &args.secrets {
-        secrets.insert(k.clone(), v.clone());
+        given.insert(k.clone(), v.clone());
     }
-    Ok(secrets)
-}
-
-/// `GWK_SECRET_<name>`, or with the name spelled for a shell
-/// (`hf-token` → `GWK_SECRET_hf_token`), or that upper-cased.
-fn secret_from_env(name: &str) -> Option<String> {
-    let spelled = env_suffix(name);
-    [name.to_string(), spelled.clone(), spelled.to_uppercase()]
-        .iter()
-        .find_map(|n| std::env::var(format!("GWK_SECRET_{n}")).ok())
+    Ok(GivenSecrets { given })
 }
 
 /// Questions to the git repository that holds the workflow file.

@@ -7,6 +7,18 @@
 //! Positions stay byte [`Span`]s here; each surface turns them into its
 //! own coordinates through [`GraphView::to_json`].
 
+mod ascii;
+mod dot;
+mod layout;
+mod mermaid;
+mod svg;
+
+pub use ascii::ascii;
+pub use dot::dot;
+pub use layout::{Layout, layout};
+pub use mermaid::mermaid;
+pub use svg::svg;
+
 use crate::config::Config;
 use crate::graph::Dag;
 use crate::model::{Reference, Workflow};
@@ -73,13 +85,19 @@ impl GraphEdge {
     /// "repo" or "repo → src, model" (the output names, with the input
     /// names when they differ).
     pub fn label(&self) -> String {
+        self.label_with(" → ")
+    }
+
+    /// [`label`](Self::label) with `arrow` between an output and the input
+    /// that reads it under another name.
+    pub fn label_with(&self, arrow: &str) -> String {
         self.io
             .iter()
             .map(|io| {
                 if io.input == io.output {
                     io.output.clone()
                 } else {
-                    format!("{} → {}", io.output, io.input)
+                    format!("{}{arrow}{}", io.output, io.input)
                 }
             })
             .collect::<Vec<_>>()
@@ -90,10 +108,15 @@ impl GraphEdge {
 impl GraphNode {
     /// "A100x4 · 4 GPUs", "C5", or "" without an instance type.
     pub fn machine_label(&self) -> String {
+        self.machine_label_with(" · ")
+    }
+
+    /// [`machine_label`](Self::machine_label) with another separator.
+    pub fn machine_label_with(&self, sep: &str) -> String {
         match (&self.instance_type, self.gpus) {
             (Some(t), 0) => t.clone(),
-            (Some(t), 1) => format!("{t} · 1 GPU"),
-            (Some(t), n) => format!("{t} · {n} GPUs"),
+            (Some(t), 1) => format!("{t}{sep}1 GPU"),
+            (Some(t), n) => format!("{t}{sep}{n} GPUs"),
             (None, _) => String::new(),
         }
     }
@@ -192,28 +215,47 @@ impl GraphView {
     }
 
     /// The JSON form, `{"version": 1, "nodes": [...], "edges": [...],
-    /// "cycles": [...]}`, with each node's position made by `position`
-    /// from its name's span and merged into the node's object (the CLI
-    /// adds `line`/`column`/`end_line`/`end_column`, the language server a
-    /// `range`).
-    pub fn to_json(
-        &self,
-        position: impl Fn(Span) -> serde_json::Map<String, serde_json::Value>,
-    ) -> serde_json::Value {
-        let mut doc = serde_json::to_value(self).expect("the graph serializes");
-        let obj = doc.as_object_mut().expect("an object");
-        if let Some(serde_json::Value::Array(nodes)) = obj.get_mut("nodes") {
-            for (json, node) in nodes.iter_mut().zip(&self.nodes) {
-                if let Some(m) = json.as_object_mut() {
-                    m.extend(position(node.span));
-                }
-            }
+    /// "cycles": [...]}` (docs/graph.md), with each node's position made by
+    /// `position` from its name's span and merged into the node's object:
+    /// the CLI adds `line`/`column`/`end_line`/`end_column`, the language
+    /// server a `range`. Serialize it with serde_json (`to_string_pretty`
+    /// keeps the field order; `to_value` sorts keys).
+    pub fn json<F>(&self, position: F) -> GraphJson<'_>
+    where
+        F: Fn(Span) -> serde_json::Map<String, serde_json::Value>,
+    {
+        GraphJson {
+            version: GRAPH_VERSION,
+            nodes: self
+                .nodes
+                .iter()
+                .map(|node| NodeJson {
+                    node,
+                    position: position(node.span),
+                })
+                .collect(),
+            edges: &self.edges,
+            cycles: &self.cycles,
         }
-        let mut out = serde_json::Map::new();
-        out.insert("version".into(), GRAPH_VERSION.into());
-        out.extend(std::mem::take(obj));
-        serde_json::Value::Object(out)
     }
+}
+
+/// The graph's JSON document (see [`GraphView::json`]).
+#[derive(Clone, Debug, Serialize)]
+pub struct GraphJson<'a> {
+    pub version: u32,
+    pub nodes: Vec<NodeJson<'a>>,
+    pub edges: &'a [GraphEdge],
+    pub cycles: &'a [Vec<String>],
+}
+
+/// A node with its position fields.
+#[derive(Clone, Debug, Serialize)]
+pub struct NodeJson<'a> {
+    #[serde(flatten)]
+    pub node: &'a GraphNode,
+    #[serde(flatten)]
+    pub position: serde_json::Map<String, serde_json::Value>,
 }
 
 #[cfg(test)]

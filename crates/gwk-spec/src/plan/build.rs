@@ -661,7 +661,7 @@ fn missing(
                     Some(&job.name),
                     format!(
                         "{}; add it to the local dataset store, or point --dataset at one it has",
-                        d.describe()
+                        d.status_text()
                     ),
                 );
             }

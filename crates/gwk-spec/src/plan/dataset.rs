@@ -65,7 +65,13 @@ impl DatasetRef {
     /// "demo-dataset (version abc123)" or "demo-dataset:v2 (not in the
     /// local store: it must exist before the run)".
     pub fn describe(&self) -> String {
-        let what = match &self.resolution {
+        format!("dataset {} ({})", self.reference, self.status_text())
+    }
+
+    /// "version abc123", "not in the local store: it must exist before
+    /// the run", ...
+    pub fn status_text(&self) -> String {
+        match &self.resolution {
             DatasetResolution::Resolved { version } => format!("version {version}"),
             DatasetResolution::NotInStore => {
                 "not in the local store: it must exist before the run".to_string()
@@ -77,8 +83,7 @@ impl DatasetRef {
             DatasetResolution::NoVersions => {
                 "no committed version in the local store yet".to_string()
             }
-        };
-        format!("dataset {} ({what})", self.reference)
+        }
     }
 }
 

@@ -22,12 +22,10 @@ pub fn evaluate_trigger(trigger: Option<&Trigger>, event: Option<&Event>) -> Tri
     let github = trigger.and_then(|t| t.github.as_ref());
     let Some(gh) = github else {
         let (starts, reason) = match event {
-            Some(e) => (
+            Some(_) => (
                 Some(false),
-                format!(
-                    "the file has no `on.github` trigger, so a push of `{}` does not start it; it runs only when started by hand",
-                    e.git_ref
-                ),
+                "the file has no `on.github` trigger: it runs only when started by hand"
+                    .to_string(),
             ),
             None => (
                 None,
@@ -188,4 +186,107 @@ pub fn glob_match(pattern: &str, name: &str) -> bool {
         }
     }
     matches[0][0]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::lower;
+    use crate::plan::EventKind;
+    use crate::syntax::{LineIndex, parse};
+
+    fn verdict(on: &str, git_ref: Option<&str>) -> TriggerVerdict {
+        let text = format!("{on}jobs: {{}}\n");
+        let wf = lower(&parse(&text, &LineIndex::new(&text)).root.unwrap());
+        let event = git_ref.map(|r| Event {
+            kind: EventKind::Push,
+            git_ref: r.to_string(),
+        });
+        evaluate_trigger(wf.trigger.as_ref(), event.as_ref())
+    }
+
+    #[test]
+    fn refs_against_filters() {
+        let only_main = "on:\n  github:\n    branches:\n      only: main\n";
+        let include = "on:\n  github:\n    branches:\n      include: [main, 'release/*']\n      ignore: ['release/old*']\n";
+        let tags = "on:\n  github:\n    tags:\n      include: ['v*']\n      ignore: ['v*-rc*']\n";
+        let both =
+            "on:\n  github:\n    branches:\n      only: main\n    tags:\n      only: 'v**'\n";
+        let ignore_only = "on:\n  github:\n    branches:\n      ignore: ['wip/**']\n";
+        let any = "on:\n  github: {}\n";
+        let none = "";
+        #[rustfmt::skip]
+        let table: &[(&str, &str, Option<bool>)] = &[
+            (only_main, "refs/heads/main", Some(true)),
+            (only_main, "main", Some(true)),
+            (only_main, "refs/heads/dev", Some(false)),
+            (only_main, "refs/heads/main2", Some(false)),
+            (only_main, "refs/tags/v1", Some(false)),
+            (include, "refs/heads/main", Some(true)),
+            (include, "refs/heads/release/1.0", Some(true)),
+            (include, "refs/heads/release/1.0/hotfix", Some(false)),
+            (include, "refs/heads/release/old-1", Some(false)),
+            (include, "refs/heads/dev", Some(false)),
+            (tags, "refs/tags/v1.2", Some(true)),
+            (tags, "refs/tags/v1.2-rc1", Some(false)),
+            (tags, "refs/tags/x1", Some(false)),
+            (tags, "refs/heads/main", Some(false)),
+            (both, "refs/tags/v1/beta", Some(true)),
+            (both, "refs/heads/main", Some(true)),
+            (ignore_only, "refs/heads/feature", Some(true)),
+            (ignore_only, "refs/heads/wip/a/b", Some(false)),
+            (any, "refs/heads/anything", Some(true)),
+            (any, "refs/tags/v0", Some(true)),
+            (any, "refs/pull/1/head", Some(false)),
+            (none, "refs/heads/main", Some(false)),
+        ];
+        for (on, r, want) in table {
+            let v = verdict(on, Some(r));
+            assert_eq!(v.starts, *want, "{r} against\n{on}\n{}", v.reason);
+            assert_eq!(v.has_trigger, !on.is_empty());
+        }
+    }
+
+    #[test]
+    fn without_an_event_the_verdict_describes_the_filter() {
+        let v = verdict("on:\n  github:\n    branches:\n      only: main\n", None);
+        assert_eq!(v.starts, None);
+        assert!(v.reason.contains("branches: only `main`"), "{}", v.reason);
+        let v = verdict("", None);
+        assert!(!v.has_trigger && v.starts.is_none());
+        assert!(v.reason.contains("started by hand"), "{}", v.reason);
+    }
+
+    #[test]
+    fn reasons_name_the_deciding_pattern() {
+        let v = verdict(
+            "on:\n  github:\n    branches:\n      include: ['release/*']\n      ignore: ['release/old*']\n",
+            Some("refs/heads/release/old-2"),
+        );
+        assert!(
+            v.reason.contains("ignored by `release/old*`"),
+            "{}",
+            v.reason
+        );
+    }
+
+    #[test]
+    fn globs() {
+        for (p, n, want) in [
+            ("main", "main", true),
+            ("*", "feature", true),
+            ("*", "feature/x", false),
+            ("**", "feature/x", true),
+            ("feature/**", "feature/a/b", true),
+            ("v?.0", "v1.0", true),
+            ("v?.0", "v10.0", false),
+            ("*-rc*", "v1-rc2", true),
+            ("a*b*c", "aXbYc", true),
+            ("a*b*c", "aXbY", false),
+            ("", "", true),
+            ("", "x", false),
+        ] {
+            assert_eq!(glob_match(p, n), want, "{p} vs {n}");
+        }
+    }
 }

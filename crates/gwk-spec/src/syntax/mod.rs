@@ -11,6 +11,7 @@ mod messages;
 pub use build::{MAX_DEPTH, parse};
 pub use line_index::{Encoding, LineCol, LineIndex};
 
+use compact_str::CompactString;
 use std::fmt;
 
 /// A byte range into the source text, end exclusive.
@@ -90,8 +91,9 @@ pub enum ScalarKind {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scalar {
-    /// The value after unquoting, unescaping and folding.
-    pub text: String,
+    /// The value after unquoting, unescaping and folding. Short values (most
+    /// keys and values) are stored inline, without an allocation of their own.
+    pub text: CompactString,
     pub style: Style,
     pub kind: ScalarKind,
 }
@@ -279,8 +281,8 @@ impl Node {
                             .and_then(serde_json::Number::from_f64)
                             .map(J::Number)
                     })
-                    .unwrap_or_else(|| J::String(s.text.clone())),
-                ScalarKind::Str => J::String(s.text.clone()),
+                    .unwrap_or_else(|| J::String(s.text.to_string())),
+                ScalarKind::Str => J::String(s.text.to_string()),
             },
             Value::Sequence(items) => J::Array(items.iter().map(Node::to_json).collect()),
             Value::Mapping(entries) => J::Object(
@@ -288,7 +290,7 @@ impl Node {
                     .iter()
                     .map(|e| {
                         let key = match &e.key.value {
-                            Value::Scalar(s) => s.text.clone(),
+                            Value::Scalar(s) => s.text.to_string(),
                             _ => e.key.to_json().to_string(),
                         };
                         (key, e.value.to_json())

@@ -53,21 +53,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
                 }
             };
-            let mut text = crate::plan_human::render(
+            crate::plan_human::render(
                 &prepared.plan,
                 &prepared.path.display().to_string(),
+                prepared.analysis.diagnostics.len(),
                 color,
-            );
-            let warnings = prepared.analysis.diagnostics.len();
-            if warnings > 0 {
-                text.push_str(&format!(
-                    "\n{warnings} finding{} below error level: gwk check {} shows {}.\n",
-                    if warnings == 1 { "" } else { "s" },
-                    prepared.path.display(),
-                    if warnings == 1 { "it" } else { "them" },
-                ));
-            }
-            text
+            )
         }
     };
     // The plan holds secret names only; redacting anyway keeps a value
