@@ -268,33 +268,28 @@ fn graph_json(view: &View) -> Value {
         return empty;
     };
     let graph = gwk_spec::graph_view::graph_view(wf, &view.config.config);
-    let mut doc = graph.to_json(|span| {
+    let json = graph.json(|span| {
         let mut m = serde_json::Map::new();
         m.insert(
             "range".into(),
             view.range(query_name_span(&good.analysis.text, span))
-                .map_or(Value::Null, |r| {
-                    serde_json::to_value(r).unwrap_or(Value::Null)
-                }),
+                .map_or(Value::Null, |r| serde_json::to_value(r).unwrap_or(Value::Null)),
         );
-        m
-    });
-    // Findings per job: those whose span starts inside the job.
-    if let Some(Value::Array(nodes)) = doc.get_mut("nodes") {
-        for (node, job) in nodes.iter_mut().zip(&wf.jobs) {
+        // Findings per job: those whose span starts inside the job.
+        if let Some(job) = wf.jobs.iter().find(|j| j.name.span == span) {
             let mut counts = gwk_spec::Counts::default();
             for d in &good.analysis.diagnostics {
                 if job.span.touches(d.span.start) {
                     counts.add(d.severity);
                 }
             }
-            if let Some(m) = node.as_object_mut() {
-                m.insert("errors".into(), counts.errors.into());
-                m.insert("warnings".into(), counts.warnings.into());
-                m.insert("infos".into(), counts.infos.into());
-            }
+            m.insert("errors".into(), counts.errors.into());
+            m.insert("warnings".into(), counts.warnings.into());
+            m.insert("infos".into(), counts.infos.into());
         }
-    }
+        m
+    });
+    let mut doc = serde_json::to_value(json).unwrap_or(Value::Null);
     if let Some(m) = doc.as_object_mut() {
         m.insert("uri".into(), view.uri.as_str().into());
         m.insert("documentVersion".into(), view.version.into());

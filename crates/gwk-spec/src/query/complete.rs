@@ -215,7 +215,7 @@ impl<'a> Completer<'a> {
             .1;
         let scalar = |text: &str| Node {
             value: Value::Scalar(Scalar {
-                text: text.to_string(),
+                text: text.into(),
                 style: Style::Plain,
                 kind: ScalarKind::Str,
             }),
