@@ -273,7 +273,9 @@ fn graph_json(view: &View) -> Value {
         m.insert(
             "range".into(),
             view.range(query_name_span(&good.analysis.text, span))
-                .map_or(Value::Null, |r| serde_json::to_value(r).unwrap_or(Value::Null)),
+                .map_or(Value::Null, |r| {
+                    serde_json::to_value(r).unwrap_or(Value::Null)
+                }),
         );
         // Findings per job: those whose span starts inside the job.
         if let Some(job) = wf.jobs.iter().find(|j| j.name.span == span) {
