@@ -117,9 +117,10 @@ fn check(state: &State, uri: &lsp::Uri, out: &UnboundedSender<Outbox>) {
             .collect();
         if crate::trace::enabled() {
             eprintln!(
-                "gwk-lsp: check: convert {} diagnostics in {:.2} ms",
+                "gwk-lsp: check: convert {} diagnostics in {:.2} ms (at {:.1} ms)",
                 checked.diagnostics.len(),
-                _t.elapsed().as_secs_f64() * 1000.0
+                _t.elapsed().as_secs_f64() * 1000.0,
+                crate::trace::now_ms()
             );
         }
         let _ = out.send(Outbox::Publish {

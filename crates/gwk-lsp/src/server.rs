@@ -118,7 +118,14 @@ impl Backend {
                         uri,
                         version,
                         diagnostics,
-                    } => c.publish_diagnostics(uri, diagnostics, Some(version)).await,
+                    } => {
+                        let n = diagnostics.len();
+                        crate::trace::timed_async(
+                            move || format!("publish {n} diagnostics of v{version}"),
+                            c.publish_diagnostics(uri, diagnostics, Some(version)),
+                        )
+                        .await
+                    }
                     Outbox::Error(m) => c.show_message(MessageType::ERROR, m).await,
                 }
             }
@@ -525,8 +532,9 @@ impl LanguageServer for Backend {
         self.state.queue.push(uri);
         if crate::trace::enabled() {
             eprintln!(
-                "gwk-lsp: didChange v{version} applied in {:.2} ms",
-                _t.elapsed().as_secs_f64() * 1000.0
+                "gwk-lsp: didChange v{version} applied in {:.2} ms (at {:.1} ms)",
+                _t.elapsed().as_secs_f64() * 1000.0,
+                crate::trace::now_ms()
             );
         }
     }

@@ -23,3 +23,24 @@ pub fn timed<T>(what: impl FnOnce() -> String, f: impl FnOnce() -> T) -> T {
     );
     out
 }
+
+/// [`timed`] for a future.
+pub async fn timed_async<T>(what: impl FnOnce() -> String, f: impl Future<Output = T>) -> T {
+    if !enabled() {
+        return f.await;
+    }
+    let start = Instant::now();
+    let out = f.await;
+    eprintln!(
+        "gwk-lsp: {} in {:.2} ms",
+        what(),
+        start.elapsed().as_secs_f64() * 1000.0
+    );
+    out
+}
+
+/// Milliseconds since the server started, for ordering trace lines.
+pub fn now_ms() -> f64 {
+    static START: OnceLock<Instant> = OnceLock::new();
+    START.get_or_init(Instant::now).elapsed().as_secs_f64() * 1000.0
+}
