@@ -589,3 +589,108 @@ fn long_completion_lists_are_cut_and_marked_incomplete() {
         assert_eq!(s.shutdown(), 0);
     }
 }
+
+#[test]
+fn navigation_outline_and_hints_over_stdio() {
+    let ws = Workspace::new();
+    let path = ws.write(".gradient/workflows/p.yaml", PIPELINE);
+    let uri = uri(&path);
+    let mut s = Server::start(&[]);
+    s.initialize(json!({}), ws.root());
+    s.open(&uri, PIPELINE);
+    s.diagnostics(&uri, 1);
+    let doc = json!({"uri": uri});
+    let at = |needle: &str| position_after(PIPELINE, needle);
+
+    let refs = s.call(
+        "textDocument/references",
+        json!({"textDocument": doc, "position": at("  Prep"), "context": {"includeDeclaration": true}}),
+    );
+    let lines: Vec<u64> = refs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["range"]["start"]["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [24, 42, 51]);
+
+    let prep = s.call(
+        "textDocument/prepareRename",
+        json!({"textDocument": doc, "position": at("data: Prepare.outputs.pre")}),
+    );
+    assert_eq!(prep["placeholder"], "prepared");
+    assert_eq!(prep["range"]["start"], at("data: Prepare.outputs."));
+
+    let edit = s.call(
+        "textDocument/rename",
+        json!({"textDocument": doc, "position": at("  Prep"), "newName": "Preprocess"}),
+    );
+    assert_eq!(edit["changes"][&uri].as_array().unwrap().len(), 3);
+    let id = s.request(
+        "textDocument/rename",
+        json!({"textDocument": doc, "position": at("  Prep"), "newName": "Train"}),
+    );
+    let r = s.response(id);
+    assert!(
+        r["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("job `Train` exists already"),
+        "{r}"
+    );
+
+    let highlights = s.call(
+        "textDocument/documentHighlight",
+        json!({"textDocument": doc, "position": at("      - Prep")}),
+    );
+    assert_eq!(highlights.as_array().unwrap().len(), 3);
+    assert_eq!(highlights[0]["kind"], 3, "the declaration is a write");
+
+    let symbols = s.call("textDocument/documentSymbol", json!({"textDocument": doc}));
+    assert_eq!(symbols[1]["name"], "jobs");
+    assert_eq!(symbols[1]["children"][2]["name"], "Train");
+    assert_eq!(symbols[1]["children"][2]["children"][0]["name"], "model");
+    assert_eq!(
+        symbols[1]["children"][2]["selectionRange"]["start"],
+        json!({"line": 39, "character": 2})
+    );
+
+    let folds = s.call("textDocument/foldingRange", json!({"textDocument": doc}));
+    assert!(
+        folds
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["startLine"] == 39 && f["endLine"] == 57),
+        "{folds}"
+    );
+
+    let hints = s.call(
+        "textDocument/inlayHint",
+        json!({"textDocument": doc, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 60, "character": 0}}}),
+    );
+    let labels: Vec<&str> = hints
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, [": volume", ": dataset", ": volume", ": string"]);
+    assert_eq!(hints[2]["position"], at("data: Prepare.outputs.prepared"));
+
+    // While the YAML is broken above them, the answers move with the text.
+    let top = json!({"line": 1, "character": 0});
+    s.change(
+        &uri,
+        2,
+        json!([{"range": {"start": top, "end": top}, "text": "oops\n"}]),
+    );
+    assert_eq!(codes(&s.diagnostics(&uri, 2)), ["yaml-syntax"]);
+    let moved = PIPELINE.replacen("defaults:", "oops\ndefaults:", 1);
+    let def = s.call(
+        "textDocument/definition",
+        json!({"textDocument": doc, "position": position_after(&moved, "      - Prep")}),
+    );
+    assert_eq!(def["range"]["start"], json!({"line": 25, "character": 2}));
+    assert_eq!(s.shutdown(), 0);
+}

@@ -328,6 +328,9 @@ impl<'a> Completer<'a> {
                 .collect(),
             [.., "resources", "instance-type"] => self.instance_types(span, lead),
             [.., "with", "ref" | "id"] if self.is_dataset_with() => self.datasets(span, lead),
+            ["jobs", _, "with", key @ ("url" | "ref")] if self.action_is("git-checkout@v1") => {
+                self.github_context(key, span, lead)
+            }
             _ => self.choices(span, lead),
         }
     }
@@ -340,6 +343,34 @@ impl<'a> Completer<'a> {
             ["jobs", job, "needs"] => self.jobs(job, span),
             _ => Vec::new(),
         }
+    }
+
+    /// Whether the job the cursor is in runs `action`.
+    fn action_is(&self, action: &str) -> bool {
+        self.ctx.path.get(1).is_some_and(|job| {
+            block_entries(self.text, Some(job))
+                .iter()
+                .any(|(k, v, _)| k == "uses" && v == action)
+        })
+    }
+
+    /// `context.event.github.url` / `.ref`: the repository and commit of
+    /// the push that started the run.
+    fn github_context(&self, key: &str, span: Span, lead: &str) -> Vec<Completion> {
+        let (value, doc) = if key == "url" {
+            (
+                crate::check::GITHUB_URL,
+                "The repository whose push started the run (set by Gradient for runs `on.github` starts; give `context.event.github.url` for runs started by hand).",
+            )
+        } else {
+            (
+                crate::check::GITHUB_REF,
+                "The commit of the push that started the run (set by Gradient for runs `on.github` starts; give `context.event.github.ref` for runs started by hand).",
+            )
+        };
+        let mut it = item(value, ItemKind::Choice, span, format!("{lead}{value}"));
+        it.documentation = Some(doc.to_string());
+        in_order(vec![it])
     }
 
     /// Whether the mapping that holds the cursor's key is a dataset's `with`.

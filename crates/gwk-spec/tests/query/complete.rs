@@ -428,3 +428,37 @@ fn long_lists_are_cut_to_what_matches_the_typed_text() {
     assert_eq!(l[10], "job01.outputs.out");
     assert!(kept.windows(2).all(|w| w[0].sort_text < w[1].sort_text));
 }
+
+#[test]
+fn git_checkout_url_and_ref_offer_the_github_context() {
+    let got = items(
+        "jobs:\n  A:\n    uses: git-checkout@v1\n    with:\n      url: $0\n",
+        None,
+    );
+    assert_eq!(labels(&got), ["context.event.github.url"]);
+    let got = items(
+        "jobs:\n  A:\n    uses: git-checkout@v1\n    with:\n      ref: con$0\n",
+        None,
+    );
+    assert_eq!(labels(&got), ["context.event.github.ref"]);
+    // Not for other actions.
+    assert!(
+        items(
+            "jobs:\n  A:\n    uses: s3-download@v1\n    with:\n      url: $0\n",
+            None
+        )
+        .is_empty()
+    );
+}
+
+#[test]
+fn needs_as_a_value_becomes_a_flow_list() {
+    let fixture = PIPELINE.replace(
+        "    uses: container@v1\n    needs:\n      - Prepare\n",
+        "    uses: container@v1\n    needs: $0\n",
+    );
+    let got = items(&fixture, Some(' '));
+    assert_eq!(labels(&got), ["CloneRepo", "Prepare"]);
+    let doc = choose(&fixture, &got, "Prepare");
+    assert!(doc.contains("    needs: [Prepare]\n"), "{doc}");
+}
