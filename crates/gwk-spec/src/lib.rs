@@ -16,6 +16,7 @@ pub mod config;
 pub mod graph;
 pub mod graph_view;
 pub mod plan;
+pub mod query;
 pub mod suggest;
 
 pub use check::{Analysis, analyze, analyze_bytes};

@@ -24,7 +24,7 @@ use crate::graph::Dag;
 use crate::model::{self, Workflow};
 use crate::syntax::{self, LineIndex, Node, Span};
 
-pub use edits::apply_edits;
+pub use edits::{add_to_needs, apply_edits};
 pub use triggers::{GITHUB_REF, GITHUB_URL};
 
 /// Everything gwk knows about one file.

@@ -1,0 +1,169 @@
+//! The checker: one thread that checks the newest text of each document
+//! that changed.
+//!
+//! There is no debounce delay. A change marks its document dirty; the
+//! thread takes the text as it is when it gets to it, so changes that
+//! arrive while a check runs are coalesced into the next check of the
+//! newest text. A result is pushed to the editor only when no newer text
+//! exists by then (the next check follows at once).
+
+use crate::convert::{self, Lines};
+use crate::state::{Checked, State, lock};
+use gwk_spec::query::carry_forward;
+use gwk_spec::{Analysis, Diagnostic};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use tokio::sync::mpsc::UnboundedSender;
+use tower_lsp_server::ls_types as lsp;
+
+/// Diagnostics to push, or a message to show.
+pub enum Outbox {
+    Publish {
+        uri: lsp::Uri,
+        version: i32,
+        diagnostics: Vec<lsp::Diagnostic>,
+    },
+    Error(String),
+}
+
+pub fn spawn(state: Arc<State>, out: UnboundedSender<Outbox>) {
+    std::thread::Builder::new()
+        .name("gwk-check".into())
+        .spawn(move || {
+            loop {
+                let uri = state.queue.pop();
+                check(&state, &uri, &out);
+            }
+        })
+        .expect("the checker thread starts");
+}
+
+fn check(state: &State, uri: &lsp::Uri, out: &UnboundedSender<Outbox>) {
+    let job = crate::trace::timed(
+        || "check: snapshot".into(),
+        || {
+            let mut docs = lock(&state.docs);
+            // Closed meanwhile, or checked already.
+            let doc = docs.get_mut(uri)?;
+            if doc
+                .latest
+                .as_ref()
+                .is_some_and(|l| l.version == doc.version)
+            {
+                return None;
+            }
+            let (text, _) = doc.text();
+            let good = doc.good.clone();
+            let log = doc.log_between(good.as_ref().map_or(i32::MIN, |g| g.version), doc.version);
+            Some((text, doc.version, doc.config.config.clone(), good, log))
+        },
+    );
+    let Some((text, version, config, good, log)) = job else {
+        return;
+    };
+    let analyzed = crate::trace::timed(
+        || format!("check: analyze ({} bytes)", text.len()),
+        || catch_unwind(AssertUnwindSafe(|| gwk_spec::analyze(&text, &config))),
+    );
+    let analysis = match analyzed {
+        Ok(a) => a,
+        Err(panic) => {
+            let what = panic_message(&panic);
+            let _ = out.send(Outbox::Error(format!(
+                "gwk-lsp: the checker failed on {} ({what}); please report it with the file. \
+                 The server goes on.",
+                uri.as_str()
+            )));
+            // No findings of its own: the last good ones are carried, and
+            // requests waiting for this version get an answer.
+            Analysis {
+                line_index: gwk_spec::syntax::LineIndex::new(&text),
+                text: text.to_string(),
+                root: None,
+                workflow: None,
+                diagnostics: Vec::new(),
+            }
+        }
+    };
+    let diagnostics = crate::trace::timed(
+        || "check: compose".into(),
+        || compose(&analysis, good.as_deref(), &log),
+    );
+    let checked = Arc::new(Checked {
+        id: state.next_id(),
+        version,
+        analysis,
+        diagnostics,
+    });
+    let current = {
+        let mut docs = lock(&state.docs);
+        match docs.get_mut(uri) {
+            Some(doc) => doc.store(checked.clone()),
+            None => return,
+        }
+    };
+    let settings = state.settings();
+    if current && !settings.pull {
+        let _t = std::time::Instant::now();
+        let lines = Lines {
+            text: &checked.analysis.text,
+            index: &checked.analysis.line_index,
+            encoding: settings.encoding,
+        };
+        let diagnostics = checked
+            .diagnostics
+            .iter()
+            .map(|(d, carried)| convert::diagnostic(d, &lines, uri, *carried))
+            .collect();
+        if crate::trace::enabled() {
+            eprintln!(
+                "gwk-lsp: check: convert {} diagnostics in {:.2} ms (at {:.1} ms)",
+                checked.diagnostics.len(),
+                _t.elapsed().as_secs_f64() * 1000.0,
+                crate::trace::now_ms()
+            );
+        }
+        let _ = out.send(Outbox::Publish {
+            uri: uri.clone(),
+            version,
+            diagnostics,
+        });
+    }
+}
+
+/// The findings to show for `analysis`: its own, plus — when its text is
+/// not YAML — the last good ones that no edit since has touched.
+fn compose(
+    analysis: &Analysis,
+    good: Option<&Checked>,
+    log: &gwk_spec::query::EditLog,
+) -> Vec<(Diagnostic, bool)> {
+    let mut out: Vec<(Diagnostic, bool)> = analysis
+        .diagnostics
+        .iter()
+        .map(|d| (d.clone(), false))
+        .collect();
+    if analysis.root.is_none()
+        && let Some(good) = good
+    {
+        out.extend(
+            carry_forward(&good.analysis.diagnostics, log)
+                .into_iter()
+                .map(|d| (d, true)),
+        );
+        out.sort_by_key(|(d, _)| (d.span.start, d.span.end));
+    }
+    out
+}
+
+pub fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic_message_of(panic.as_ref())
+}
+
+pub fn panic_message_of(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".into())
+}

@@ -1,0 +1,116 @@
+use super::*;
+use gwk_spec::Code;
+use gwk_spec::query::{Action, code_actions};
+use gwk_spec::syntax::Span;
+
+fn actions_at(text: &str, needle: &str) -> (Analysis, Vec<Action>) {
+    let a = analyze(text, &Config::default());
+    let at = text.find(needle).unwrap_or_else(|| panic!("{needle}"));
+    let actions = code_actions(&a.text, &a.line_index, &a.diagnostics, Span::empty(at));
+    (a, actions)
+}
+
+fn titles(actions: &[Action]) -> Vec<&str> {
+    actions.iter().map(|a| a.title.as_str()).collect()
+}
+
+#[test]
+fn typo_in_a_reference_gets_the_ranked_fix_first() {
+    let text = PIPELINE.replace(
+        "data: Prepare.outputs.prepared",
+        "data: Prepare.outputs.prepard",
+    );
+    let (a, actions) = actions_at(&text, "prepard");
+    assert_eq!(
+        titles(&actions),
+        [
+            "Change to `prepared`",
+            "Ignore `unknown-output` on this line (# gwk: ignore[unknown-output])"
+        ]
+    );
+    assert!(actions[0].preferred && actions[0].is_fix);
+    assert_eq!(
+        a.diagnostics[actions[0].diagnostic].code,
+        Code::UnknownOutput
+    );
+    assert_eq!(applied(&text, &actions[0].edits), PIPELINE);
+}
+
+#[test]
+fn missing_needs_fix_adds_the_job() {
+    let text = PIPELINE.replace(
+        "      data: Prepare.outputs.prepared\n",
+        "      data: Prepare.outputs.prepared\n      repo: CloneRepo.outputs.repo\n",
+    );
+    let (_, actions) = actions_at(&text, "CloneRepo.outputs.repo\n      lr");
+    let fix = actions.iter().find(|a| a.is_fix).expect("a fix");
+    assert_eq!(fix.title, "Add `CloneRepo` to `needs` of `Train`");
+    let fixed = applied(&text, &fix.edits);
+    insta::assert_snapshot!("action_add_needs", fixed);
+    assert!(analyze(&fixed, &Config::default()).diagnostics.is_empty());
+}
+
+#[test]
+fn ignore_comment_silences_the_rule() {
+    let text = "defaults:\n  resources:\n    instance-type: C5\njobs:\n  A:\n    uses: script@v1\n    with:\n      image: bash:5\n      script: echo\n    needs: [Ghost]\n";
+    let (_, actions) = actions_at(text, "Ghost");
+    let ignore = actions.iter().find(|a| !a.is_fix).expect("ignore action");
+    let out = applied(text, &ignore.edits);
+    assert!(
+        out.contains("    needs: [Ghost] # gwk: ignore[unknown-job]\n"),
+        "{out}"
+    );
+    assert!(
+        !analyze(&out, &Config::default())
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Code::UnknownJob),
+        "{out}"
+    );
+}
+
+#[test]
+fn ignore_comment_joins_an_existing_one_or_goes_above_another_comment() {
+    let text = "defaults:\n  resources:\n    instance-type: C5\njobs:\n  A:\n    uses: script@v1\n    with:\n      image: bash:5\n      script: echo\n      bogus: 1 # gwk: ignore[unknown-job]\n";
+    let (_, actions) = actions_at(text, "bogus");
+    let ignore = actions
+        .iter()
+        .find(|a| a.title.contains("unknown-key"))
+        .unwrap();
+    let out = applied(text, &ignore.edits);
+    assert!(
+        out.contains("bogus: 1 # gwk: ignore[unknown-job, unknown-key]\n"),
+        "{out}"
+    );
+    assert!(
+        analyze(&out, &Config::default()).diagnostics.is_empty(),
+        "{out}"
+    );
+
+    let text = text.replace("# gwk: ignore[unknown-job]", "# a note");
+    let (_, actions) = actions_at(&text, "bogus");
+    let ignore = actions
+        .iter()
+        .find(|a| a.title.contains("unknown-key"))
+        .unwrap();
+    let out = applied(&text, &ignore.edits);
+    assert!(
+        out.contains("      # gwk: ignore[unknown-key]\n      bogus: 1 # a note\n"),
+        "{out}"
+    );
+    assert!(
+        analyze(&out, &Config::default()).diagnostics.is_empty(),
+        "{out}"
+    );
+}
+
+#[test]
+fn folded_script_fix_turns_it_literal() {
+    let text = "jobs:\n  A:\n    uses: script@v1\n    with:\n      image: bash:5\n      script: >\n        echo one\n        echo two\n";
+    let (a, actions) = actions_at(text, ">\n");
+    let fix = actions
+        .iter()
+        .find(|x| x.is_fix && a.diagnostics[x.diagnostic].code == Code::FoldedScript);
+    let fix = fix.unwrap_or_else(|| panic!("{:?}", titles(&actions)));
+    insta::assert_snapshot!("action_folded_script", applied(text, &fix.edits));
+}
