@@ -33,7 +33,10 @@ PY
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-cd "$work"
+# The output and pre-commit's store stay outside the repository under test:
+# pre-commit fails a hook when files in the repository change during its run.
+mkdir "$work/repo"
+cd "$work/repo"
 git init -q .
 git config user.email test@example.invalid
 git config user.name test
