@@ -6,7 +6,6 @@
 //! are left out (the `unknown-job` rule reports them).
 
 use crate::model::Workflow;
-use std::collections::HashMap;
 
 #[derive(Clone, Debug)]
 pub struct Dag {
@@ -18,18 +17,11 @@ pub struct Dag {
 
 impl Dag {
     pub fn new(wf: &Workflow) -> Dag {
-        let index: HashMap<&str, usize> = wf
-            .jobs
-            .iter()
-            .enumerate()
-            .map(|(i, j)| (j.name.value.as_str(), i))
-            .rev() // the first of duplicate names wins, as in the model
-            .collect();
         let mut needs = vec![Vec::new(); wf.jobs.len()];
         let mut needed_by = vec![Vec::new(); wf.jobs.len()];
         for (i, job) in wf.jobs.iter().enumerate() {
             for n in &job.needs {
-                if let Some(&j) = index.get(n.value.as_str())
+                if let Some(j) = wf.job_index(&n.value)
                     && !needs[i].contains(&j)
                 {
                     needs[i].push(j);

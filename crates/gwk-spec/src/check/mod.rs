@@ -124,9 +124,10 @@ pub fn analyze_bytes(bytes: &[u8], config: &Config) -> Analysis {
             let text = String::from_utf8_lossy(bytes).into_owned();
             let at = e.valid_up_to();
             let line_index = LineIndex::new(&text);
+            // The bad byte shows as U+FFFD in the text kept for display.
             let d = Diagnostic::new(
                 Code::YamlSyntax,
-                Span::new(at, at + 1),
+                Span::new(at, at + char::REPLACEMENT_CHARACTER.len_utf8()),
                 format!(
                     "the file is not UTF-8 text: byte 0x{:02x} at offset {at} is not valid UTF-8",
                     bytes[at]

@@ -8,7 +8,7 @@ use crate::diagnostic::{Code, Diagnostic, Fix};
 use crate::model::{InputSource, IoType, Job, Reference, Spanned};
 use crate::suggest::{best, one_of};
 use crate::syntax::Span;
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 pub fn check(ctx: &mut Ctx) {
     let wf = ctx.wf;
@@ -28,7 +28,19 @@ pub fn check(ctx: &mut Ctx) {
             }
         }
     }
-    unused(ctx);
+    // With a reference broken, "never read" is a consequence, not news.
+    let broken = ctx.out.iter().any(|d| {
+        matches!(
+            d.code,
+            Code::UnknownJob
+                | Code::UnknownOutput
+                | Code::UnknownWorkflowInput
+                | Code::InvalidReference
+        )
+    });
+    if !broken {
+        unused(ctx);
+    }
 }
 
 fn unknown_job(name: &Spanned<String>, jobs: &[&str], what: &str) -> Diagnostic {
@@ -203,8 +215,8 @@ fn not_a_reference(ctx: &mut Ctx, s: &Spanned<String>) {
 /// Volume and string outputs no job reads, and workflow inputs no job reads.
 fn unused(ctx: &mut Ctx) {
     let wf = ctx.wf;
-    let mut read_outputs: HashSet<(&str, &str)> = HashSet::new();
-    let mut read_inputs: HashSet<&str> = HashSet::new();
+    let mut read_outputs: FxHashSet<(&str, &str)> = FxHashSet::default();
+    let mut read_inputs: FxHashSet<&str> = FxHashSet::default();
     for job in &wf.jobs {
         for (_, r) in job.references() {
             match r {

@@ -8,6 +8,7 @@ use crate::diagnostic::{Code, Diagnostic, Fix};
 use crate::model::{Action, Job};
 use crate::suggest::best;
 use crate::syntax::{Node, Span, Style};
+use std::borrow::Cow;
 
 pub fn check(ctx: &mut Ctx) {
     for job in &ctx.wf.jobs {
@@ -15,6 +16,10 @@ pub fn check(ctx: &mut Ctx) {
             let Some(scalar) = node.scalar() else {
                 continue;
             };
+            // Most arguments name no path at all: nothing to look at.
+            if !scalar.text.contains("/inputs") && !scalar.text.contains("/outputs") {
+                continue;
+            }
             // Commented-out commands do nothing; blank them (keeping every
             // offset) before looking for paths.
             let text = blank_comments(&scalar.text);
@@ -113,9 +118,10 @@ fn locate(source: &str, base: Span, needle: &str, nth: usize) -> Span {
         })
 }
 
-/// The `/inputs/...` or `/outputs/...` path tokens in `text`, with the name
-/// right after the prefix.
-fn io_tokens<'t>(text: &'t str, prefix: &str) -> Vec<(&'t str, &'t str)> {
+/// The names right after each `/inputs/` or `/outputs/` (`prefix`) in
+/// `text` that starts a path, and whether the name goes on with a shell
+/// variable (`/outputs/run-$ID`), which makes it unknowable.
+fn io_tokens<'t>(text: &'t str, prefix: &str) -> Vec<(&'t str, bool)> {
     let mut out = Vec::new();
     for (i, _) in text.match_indices(prefix) {
         let before = text[..i].chars().next_back();
@@ -131,26 +137,25 @@ fn io_tokens<'t>(text: &'t str, prefix: &str) -> Vec<(&'t str, &'t str)> {
         let name_len = rest
             .find(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)))
             .unwrap_or(rest.len());
-        let name = &rest[..name_len];
-        let token_len = rest
-            .find(|c: char| c.is_whitespace() || "'\";|&)>".contains(c))
-            .unwrap_or(rest.len());
-        out.push((name, &text[i..i + prefix.len() + token_len]));
+        let dynamic = rest[name_len..].starts_with(['$', '{', '*']);
+        out.push((&rest[..name_len], dynamic));
     }
     out
 }
 
 fn io_paths(ctx: &mut Ctx, job: &Job, text: &str, source: &str, span: Span) {
     for (prefix, what) in [("/inputs/", "input"), ("/outputs/", "output")] {
+        if !text.contains(prefix) {
+            continue;
+        }
         let declared: Vec<&str> = if what == "input" {
             job.inputs.iter().map(|i| i.name.value.as_str()).collect()
         } else {
             job.outputs.iter().map(|o| o.name.value.as_str()).collect()
         };
         let mut seen: Vec<&str> = Vec::new();
-        for (name, _) in io_tokens(text, prefix) {
-            let dynamic = text.contains(&format!("{prefix}{name}$")) || name.is_empty();
-            if dynamic || declared.contains(&name) || seen.contains(&name) {
+        for (name, dynamic) in io_tokens(text, prefix) {
+            if dynamic || name.is_empty() || declared.contains(&name) || seen.contains(&name) {
                 continue;
             }
             seen.push(name);
@@ -212,7 +217,10 @@ const OUTPUT_FLAGS: &[&str] = &[
 
 /// `s` with every shell comment (`#` at a word's start, to the line's end)
 /// replaced by spaces of the same byte length.
-fn blank_comments(s: &str) -> String {
+fn blank_comments(s: &str) -> Cow<'_, str> {
+    if !s.contains('#') {
+        return Cow::Borrowed(s);
+    }
     let mut out = String::with_capacity(s.len());
     let mut in_comment = false;
     let mut prev = '\n';
@@ -229,10 +237,13 @@ fn blank_comments(s: &str) -> String {
         }
         prev = c;
     }
-    out
+    Cow::Owned(out)
 }
 
 fn readonly_inputs(ctx: &mut Ctx, text: &str, source: &str, span: Span) {
+    if !text.contains("/inputs") {
+        return;
+    }
     let mut reported = 0;
     for command in text.split(['\n', ';', '|', '&']) {
         let words: Vec<&str> = command
@@ -365,5 +376,9 @@ mod tests {
         );
         let names: Vec<&str> = t.iter().map(|(n, _)| *n).collect();
         assert_eq!(names, ["repo", "z"]);
+        assert_eq!(
+            io_tokens("ls /outputs/run-$ID", "/outputs/"),
+            [("run-", true)]
+        );
     }
 }

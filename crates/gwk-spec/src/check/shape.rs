@@ -10,6 +10,7 @@ use crate::model::Action;
 use crate::schema::shape::{Additional, Property, ShapeId, Shapes};
 use crate::suggest::{best, one_of};
 use crate::syntax::{Entry, Kind, Node, ScalarKind, Span, Style, Value};
+use std::borrow::Cow;
 
 pub fn check(root: &Node, text: &str) -> Vec<Diagnostic> {
     let shapes = Shapes::get();
@@ -26,7 +27,7 @@ pub fn check(root: &Node, text: &str) -> Vec<Diagnostic> {
 struct Owner<'a> {
     entry: Option<&'a Entry>,
     /// The key, or the list that holds the item ("an item of `args`").
-    name: String,
+    name: Cow<'a, str>,
     /// The enclosing mapping's shape definition.
     parent_def: Option<&'a str>,
     /// The action of the enclosing job, when known (for `with`).
@@ -37,7 +38,7 @@ impl<'a> Owner<'a> {
     fn root() -> Owner<'a> {
         Owner {
             entry: None,
-            name: "the workflow".into(),
+            name: Cow::Borrowed("the workflow"),
             parent_def: None,
             action: None,
         }
@@ -149,7 +150,7 @@ impl<'a> Walker<'a> {
                 if let Some(item_shape) = shape.items {
                     let item_owner = Owner {
                         entry: owner.entry,
-                        name: format!("an item of `{}`", owner.name),
+                        name: Cow::Owned(format!("an item of `{}`", owner.name)),
                         parent_def: owner.parent_def,
                         action: owner.action,
                     };
@@ -165,14 +166,15 @@ impl<'a> Walker<'a> {
     fn mapping(&mut self, node: &'a Node, entries: &'a [Entry], id: ShapeId, owner: &Owner<'a>) {
         let shape = self.shapes.shape(id);
         let def = shape.def.as_deref();
-        let keys = self.shapes.keys(id, Some(node));
+        // The switch case (a job's `with` by its `uses`) applies to one key.
+        let case = self.shapes.case(id, node);
+        let target = shape.switch.as_ref().map(|s| s.target.as_str());
         let at_root = owner.entry.is_none();
         let action = if def == Some("Job") {
             node.get("uses").and_then(Node::as_str)
         } else {
             owner.action
         };
-        let place = place(def, owner, action);
         for e in entries {
             let Some(key) = (if at_root {
                 crate::model::lower::top_key(e)
@@ -186,17 +188,21 @@ impl<'a> Walker<'a> {
                 ));
                 continue;
             };
-            if let Some(p) = keys.iter().find(|p| p.name == key) {
+            let child = |name: &'a str| Owner {
+                entry: Some(e),
+                name: Cow::Borrowed(name),
+                parent_def: def,
+                action,
+            };
+            if let Some(p) = shape.property(key) {
                 if p.deprecated {
                     self.deprecated_key(e, p, def, entries);
                 }
-                let child = Owner {
-                    entry: Some(e),
-                    name: key.to_string(),
-                    parent_def: def,
-                    action,
+                let child_shape = match case {
+                    Some(c) if target == Some(key) => c.shape,
+                    _ => p.shape,
                 };
-                self.value(&e.value, p.shape, &child);
+                self.value(&e.value, child_shape, &child(key));
                 continue;
             }
             match shape.additional {
@@ -221,28 +227,13 @@ impl<'a> Walker<'a> {
                         .pick(s, Kind::Mapping)
                         .and_then(|i| self.shapes.shape(i).property(key))
                     {
-                        self.value(
-                            &e.value,
-                            p.shape,
-                            &Owner {
-                                entry: Some(e),
-                                name: key.to_string(),
-                                parent_def: def,
-                                action,
-                            },
-                        );
+                        self.value(&e.value, p.shape, &child(key));
                     }
                 }
-                Some(Additional::Shape(s)) => {
-                    let child = Owner {
-                        entry: Some(e),
-                        name: key.to_string(),
-                        parent_def: def,
-                        action,
-                    };
-                    self.value(&e.value, s, &child);
-                }
+                Some(Additional::Shape(s)) => self.value(&e.value, s, &child(key)),
                 Some(Additional::Forbidden) => {
+                    let keys = self.shapes.keys(id, Some(node));
+                    let place = place(def, owner, action);
                     self.unknown_key(e, key, &keys, def, &place, action);
                     // A job key written inside `with`: check its value as that key.
                     if def.is_some_and(|d| d.ends_with("With")) {
@@ -251,24 +242,21 @@ impl<'a> Walker<'a> {
                             .def("Job")
                             .and_then(|j| self.shapes.shape(j).property(key));
                         if let Some(p) = job_key {
-                            self.value(
-                                &e.value,
-                                p.shape,
-                                &Owner {
-                                    entry: Some(e),
-                                    name: key.to_string(),
-                                    parent_def: Some("Job"),
-                                    action,
-                                },
-                            );
+                            let owner = Owner {
+                                parent_def: Some("Job"),
+                                ..child(key)
+                            };
+                            self.value(&e.value, p.shape, &owner);
                         }
                     }
                 }
                 _ => {}
             }
         }
-        for p in keys.iter().filter(|p| p.required) {
-            if !entries.iter().any(|e| e.key_str() == Some(p.name.as_str())) {
+        for p in &shape.properties {
+            let required =
+                p.required || (target == Some(p.name.as_str()) && case.is_some_and(|c| c.required));
+            if required && !entries.iter().any(|e| e.key_str() == Some(p.name.as_str())) {
                 self.missing_key(node, p, def, owner, action);
             }
         }
@@ -343,6 +331,17 @@ impl<'a> Walker<'a> {
                 Code::InvalidType,
                 owner.entry.map_or(span, |e| e.key.span),
                 format!("`{name}` is empty but must be {expected}: {what}"),
+            ));
+            return;
+        }
+        if owner.entry.is_none() {
+            self.report(Diagnostic::new(
+                Code::InvalidType,
+                span,
+                format!(
+                    "a workflow is a mapping of top-level keys (`jobs`, `defaults`, `inputs`, \
+                     `on`, ...), not {got}"
+                ),
             ));
             return;
         }
@@ -440,9 +439,13 @@ impl<'a> Walker<'a> {
                     message = format!(
                         "`{value}`: `{name}` has no version `{version}`; the only one is `{a}`"
                     );
+                    let mut d = Diagnostic::new(Code::UnknownAction, span, message);
+                    d = d.with_fix(Fix::replace(format!("use `{a}`"), span, a.as_str()));
+                    self.report(d);
+                    return;
                 } else if value.contains('/') {
                     message = format!(
-                        "`{value}` looks like a GitHub Action; Gradient jobs use its own actions"
+                        "`{value}` looks like a GitHub Action; Gradient runs only its own five actions"
                     );
                 }
             }

@@ -11,10 +11,12 @@ pub fn lower(root: &Node) -> Workflow {
         match top_key(e) {
             Some("jobs") => {
                 wf.jobs_key = Some(e.key.span);
-                wf.jobs = entries(&e.value)
-                    .filter(|j| !misplaced_job_key(j))
-                    .filter_map(job)
-                    .collect();
+                wf.set_jobs(
+                    entries(&e.value)
+                        .filter(|j| !misplaced_job_key(j))
+                        .filter_map(job)
+                        .collect(),
+                );
             }
             Some("inputs") => {
                 wf.inputs = entries(&e.value)
@@ -79,7 +81,7 @@ pub(crate) fn string(node: &Node) -> Option<Spanned<String>> {
     } else {
         node.span
     };
-    Some(Spanned::new(s.text.clone(), span))
+    Some(Spanned::new(s.text.to_string(), span))
 }
 
 fn strings(node: &Node) -> Vec<Spanned<String>> {

@@ -11,6 +11,7 @@ pub use lower::lower;
 pub use reference::{Reference, parse_reference};
 
 use crate::syntax::{Node, Span};
+use rustc_hash::FxHashMap;
 use std::fmt;
 
 /// A value and where it is written.
@@ -303,6 +304,8 @@ pub struct GithubContext {
 pub struct Workflow {
     pub jobs_key: Option<Span>,
     pub jobs: Vec<Job>,
+    /// Job name → position in `jobs` (the first job of a duplicated name).
+    job_positions: FxHashMap<String, usize>,
     pub inputs: Vec<WorkflowInput>,
     pub defaults: Defaults,
     pub trigger: Option<Trigger>,
@@ -312,11 +315,20 @@ pub struct Workflow {
 
 impl Workflow {
     pub fn job(&self, name: &str) -> Option<&Job> {
-        self.jobs.iter().find(|j| j.name.value == name)
+        self.job_index(name).map(|i| &self.jobs[i])
     }
 
     pub fn job_index(&self, name: &str) -> Option<usize> {
-        self.jobs.iter().position(|j| j.name.value == name)
+        self.job_positions.get(name).copied()
+    }
+
+    /// Sets the jobs (and the name index that `job` looks names up in).
+    pub fn set_jobs(&mut self, jobs: Vec<Job>) {
+        self.job_positions = FxHashMap::with_capacity_and_hasher(jobs.len(), Default::default());
+        for (i, j) in jobs.iter().enumerate() {
+            self.job_positions.entry(j.name.value.clone()).or_insert(i);
+        }
+        self.jobs = jobs;
     }
 
     pub fn input(&self, name: &str) -> Option<&WorkflowInput> {

@@ -7,6 +7,8 @@
 use super::messages::explain;
 use super::{Entry, LineCol, LineIndex, Node, Parsed, Scalar, ScalarKind, Span, Style, Value};
 use crate::diagnostic::{Code, Diagnostic};
+use compact_str::CompactString;
+use rustc_hash::FxHashMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 use std::collections::HashMap;
 
@@ -86,6 +88,17 @@ impl<'a> Builder<'a> {
     }
 
     fn run(&mut self) -> BuildResult {
+        if let Some(at) = forbidden_control(self.text) {
+            let c = self.text[at..].chars().next().unwrap_or_default();
+            return Err(Box::new(Diagnostic::new(
+                Code::YamlSyntax,
+                Span::new(at, at + c.len_utf8()),
+                format!(
+                    "a control character (U+{:04X}) that YAML does not allow in text (is this a binary file?)",
+                    c as u32
+                ),
+            )));
+        }
         let mut parser = Parser::new_from_str(self.text);
         loop {
             let (event, span) = match parser.next_event() {
@@ -112,7 +125,7 @@ impl<'a> Builder<'a> {
                     }
                 }
                 Event::Scalar(value, style, anchor, tag) => {
-                    let node = self.scalar(value.into_owned(), style, tag.as_deref(), span);
+                    let node = self.scalar(CompactString::from(value), style, tag.as_deref(), span);
                     self.finish(node, anchor)?;
                 }
                 Event::Alias(id) => {
@@ -155,7 +168,13 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn scalar(&self, text: String, style: ScalarStyle, tag: Option<&Tag>, span: Span) -> Node {
+    fn scalar(
+        &self,
+        text: CompactString,
+        style: ScalarStyle,
+        tag: Option<&Tag>,
+        span: Span,
+    ) -> Node {
         let style = match style {
             ScalarStyle::Plain => Style::Plain,
             ScalarStyle::SingleQuoted => Style::SingleQuoted,
@@ -262,27 +281,42 @@ impl<'a> Builder<'a> {
     }
 
     fn report_duplicates(&mut self, entries: &[Entry]) {
-        let mut first: HashMap<&str, &Entry> = HashMap::with_capacity(entries.len());
+        // Most mappings are small: comparing pairs beats hashing them.
+        if entries.len() <= 16 {
+            for (i, e) in entries.iter().enumerate() {
+                let Some(k) = e.key_str() else { continue };
+                let first = entries[..i].iter().find(|p| p.key_str() == Some(k));
+                if let Some(prev) = first {
+                    self.duplicate(k, prev, e);
+                }
+            }
+            return;
+        }
+        let mut first: FxHashMap<&str, &Entry> =
+            FxHashMap::with_capacity_and_hasher(entries.len(), Default::default());
         for e in entries {
             let Some(k) = e.key_str() else { continue };
-            if let Some(prev) = first.get(k) {
-                if prev.key.span == e.key.span {
-                    continue; // the same key brought in twice by merges
+            match first.get(k) {
+                Some(prev) => self.duplicate(k, prev, e),
+                None => {
+                    first.insert(k, e);
                 }
-                self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::DuplicateKey,
-                        e.key.span,
-                        format!(
-                            "`{k}` is given twice in this mapping; YAML keeps only one of them"
-                        ),
-                    )
-                    .with_related(prev.key.span, format!("`{k}` first given here")),
-                );
-            } else {
-                first.insert(k, e);
             }
         }
+    }
+
+    fn duplicate(&mut self, key: &str, first: &Entry, again: &Entry) {
+        if first.key.span == again.key.span {
+            return; // the same key brought in twice by merges
+        }
+        self.diagnostics.push(
+            Diagnostic::new(
+                Code::DuplicateKey,
+                again.key.span,
+                format!("`{key}` is given twice in this mapping; YAML keeps only one of them"),
+            )
+            .with_related(first.key.span, format!("`{key}` first given here")),
+        );
     }
 
     /// Hands a finished node to its parent (or makes it the root).
@@ -308,6 +342,13 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// The first C0 control character other than tab, line feed and carriage
+/// return, or DEL: YAML's printable set leaves them out.
+fn forbidden_control(text: &str) -> Option<usize> {
+    text.bytes()
+        .position(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f)
+}
+
 fn is_merge_entry(e: &Entry) -> bool {
     matches!(&e.key.value, Value::Scalar(s) if s.text == "<<" && s.style == Style::Plain)
 }
@@ -315,7 +356,7 @@ fn is_merge_entry(e: &Entry) -> bool {
 fn null_at(at: usize) -> Node {
     Node {
         value: Value::Scalar(Scalar {
-            text: String::new(),
+            text: CompactString::default(),
             style: Style::Plain,
             kind: ScalarKind::Null,
         }),

@@ -107,6 +107,18 @@ impl LineIndex {
         if line >= self.line_starts.len() {
             return text.len();
         }
+        if self.ascii {
+            // Every encoding counts bytes here; only clamp to the line's end.
+            let at = self.line_starts[line] as usize + pos.col as usize;
+            let next = self
+                .line_starts
+                .get(line + 1)
+                .map_or(text.len(), |&n| n as usize);
+            if at + 1 < next {
+                return at; // well inside the line: the common case
+            }
+            return at.min(self.line_range(text, line).end);
+        }
         let range = self.line_range(text, line);
         let line_text = &text[range.clone()];
         let col = pos.col as usize;

@@ -52,9 +52,7 @@ pub fn explain(info: &str, text: &str, index: &LineIndex, at: usize) -> (String,
     } else if info.contains("did not find expected '-' indicator") {
         "this line breaks off a list: items of one list start with `- ` in the same column"
             .to_string()
-    } else if info.contains("quoted scalar, found unexpected end of stream")
-        || info.contains("quoted scalar, found unexpected document indicator")
-    {
+    } else if info.contains("quoted scalar") && !info.contains("escape") {
         let open = quote_start(text, at);
         return (
             "a quoted string starts here and is never closed: add the closing quote".into(),

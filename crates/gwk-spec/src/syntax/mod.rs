@@ -11,6 +11,7 @@ mod messages;
 pub use build::{MAX_DEPTH, parse};
 pub use line_index::{Encoding, LineCol, LineIndex};
 
+use compact_str::CompactString;
 use std::fmt;
 
 /// A byte range into the source text, end exclusive.
@@ -90,8 +91,9 @@ pub enum ScalarKind {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scalar {
-    /// The value after unquoting, unescaping and folding.
-    pub text: String,
+    /// The value after unquoting, unescaping and folding. Short values (most
+    /// keys and values) are stored inline, without an allocation of their own.
+    pub text: CompactString,
     pub style: Style,
     pub kind: ScalarKind,
 }
@@ -254,6 +256,47 @@ impl Node {
                 },
                 Value::Scalar(_) => return path,
             }
+        }
+    }
+}
+
+impl Node {
+    /// The value as JSON, the way a YAML 1.2 loader hands it to a JSON Schema
+    /// validator (keys as strings, scalars by their resolved kind).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Scalar(s) => match s.kind {
+                ScalarKind::Null => J::Null,
+                ScalarKind::Bool(b) => J::Bool(b),
+                ScalarKind::Int | ScalarKind::Float => s
+                    .text
+                    .parse::<i64>()
+                    .map(J::from)
+                    .ok()
+                    .or_else(|| {
+                        s.text
+                            .parse::<f64>()
+                            .ok()
+                            .and_then(serde_json::Number::from_f64)
+                            .map(J::Number)
+                    })
+                    .unwrap_or_else(|| J::String(s.text.to_string())),
+                ScalarKind::Str => J::String(s.text.to_string()),
+            },
+            Value::Sequence(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Mapping(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|e| {
+                        let key = match &e.key.value {
+                            Value::Scalar(s) => s.text.to_string(),
+                            _ => e.key.to_json().to_string(),
+                        };
+                        (key, e.value.to_json())
+                    })
+                    .collect(),
+            ),
         }
     }
 }

@@ -13,11 +13,25 @@ pub struct Human {
 /// the first, the byte offset where they start).
 fn lines_of(report: &FileReport, span: Span) -> (&str, usize, usize) {
     let a = &report.analysis;
+    let span = on_char_boundaries(&a.text, span);
     let first = a.line_index.line_of(span.start);
     let last = a.line_index.line_of(span.end.max(span.start));
     let start = a.line_index.line_start(first);
     let end = a.line_index.line_range(&a.text, last).end;
     (&a.text[start..end.max(start)], first + 1, start)
+}
+
+/// `span` widened to whole characters (the renderer slices the text).
+fn on_char_boundaries(text: &str, span: Span) -> Span {
+    let mut start = span.start.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = span.end.clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    Span::new(start, end)
 }
 
 impl Human {
@@ -32,6 +46,7 @@ impl Human {
     fn one(&self, report: &FileReport, d: &Diagnostic) -> String {
         let (src, line, base) = lines_of(report, d.span);
         let relative = |s: Span, base: usize, len: usize| {
+            let s = on_char_boundaries(&report.analysis.text, s);
             let start = s.start.saturating_sub(base).min(len);
             start..s.end.saturating_sub(base).clamp(start, len)
         };

@@ -1,0 +1,167 @@
+//! Every rule's fixtures: `tests/fixtures/rules/<code>/bad-*.yaml` must
+//! trigger the rule, `good-*.yaml` must not, and every fixture's findings
+//! must match its `.out` file exactly. A fixture may have a sibling
+//! `<name>.gwk.toml`. Run with `GWK_BLESS=1` to rewrite the `.out` files
+//! after an intended change (never in CI).
+//!
+//! Every fix a finding carries is also applied, and the file checked again:
+//! the fix must remove a finding of its code and keep the file YAML.
+
+use gwk_spec::check::apply_edits;
+use gwk_spec::syntax::Encoding;
+use gwk_spec::{Analysis, Code, Config, analyze};
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules")
+}
+
+fn config_for(yaml: &Path) -> Config {
+    let toml = yaml.with_extension("gwk.toml");
+    match std::fs::read_to_string(&toml) {
+        Ok(text) => Config::parse(&text).expect("fixture gwk.toml is valid"),
+        Err(_) => Config::default(),
+    }
+}
+
+/// One line per finding, then its related spans and fixes, indented.
+fn render(a: &Analysis) -> String {
+    let pos = |offset: usize| {
+        let lc = a.line_index.line_col(&a.text, offset, Encoding::Chars);
+        format!("{}:{}", lc.line + 1, lc.col + 1)
+    };
+    let mut out = String::new();
+    for d in &a.diagnostics {
+        writeln!(
+            out,
+            "{}-{} {}[{}] {}",
+            pos(d.span.start),
+            pos(d.span.end),
+            d.severity,
+            d.code,
+            d.message
+        )
+        .unwrap();
+        for r in &d.related {
+            writeln!(out, "    related {}: {}", pos(r.span.start), r.message).unwrap();
+        }
+        for f in &d.fixes {
+            let edits: Vec<String> = f
+                .edits
+                .iter()
+                .map(|e| format!("{}-{} => {:?}", pos(e.span.start), pos(e.span.end), e.text))
+                .collect();
+            writeln!(out, "    fix: {} [{}]", f.message, edits.join(", ")).unwrap();
+        }
+    }
+    out
+}
+
+fn fixtures() -> Vec<(Code, PathBuf)> {
+    let mut out = Vec::new();
+    for &code in Code::ALL {
+        let dir = fixtures_dir().join(code.as_str());
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|_| panic!("rule `{code}` has no fixtures directory {}", dir.display()))
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+            .collect();
+        files.sort();
+        for f in files {
+            out.push((code, f));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_rule_has_bad_and_good_fixtures() {
+    let all = fixtures();
+    for &code in Code::ALL {
+        let names: Vec<String> = all
+            .iter()
+            .filter(|(c, _)| *c == code)
+            .map(|(_, p)| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            names.iter().any(|n| n.starts_with("bad")),
+            "rule `{code}` has no bad-*.yaml fixture"
+        );
+        assert!(
+            names.iter().any(|n| n.starts_with("good")),
+            "rule `{code}` has no good-*.yaml fixture"
+        );
+    }
+}
+
+#[test]
+fn fixtures_give_their_expected_findings() {
+    let bless = std::env::var_os("GWK_BLESS").is_some();
+    let mut failures = Vec::new();
+    for (code, path) in fixtures() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let a = analyze(&text, &config_for(&path));
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let has = a.diagnostics.iter().any(|d| d.code == code);
+        if name.starts_with("bad") && !has {
+            failures.push(format!("{}: expected a `{code}` finding", path.display()));
+        }
+        if name.starts_with("good") && has {
+            failures.push(format!("{}: expected no `{code}` finding", path.display()));
+        }
+        let got = render(&a);
+        let out_path = path.with_extension("out");
+        if bless {
+            std::fs::write(&out_path, &got).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&out_path).unwrap_or_default();
+        if got != want {
+            failures.push(format!(
+                "{}: findings differ from {}\n--- expected\n{want}--- got\n{got}",
+                path.display(),
+                out_path.display()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_fix_removes_its_finding() {
+    let mut failures = Vec::new();
+    for (_, path) in fixtures() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let config = config_for(&path);
+        let a = analyze(&text, &config);
+        for d in &a.diagnostics {
+            for fix in &d.fixes {
+                let fixed = apply_edits(&text, &fix.edits);
+                let after = analyze(&fixed, &config);
+                let before_n = a.diagnostics.iter().filter(|x| x.code == d.code).count();
+                let after_n = after
+                    .diagnostics
+                    .iter()
+                    .filter(|x| x.code == d.code)
+                    .count();
+                if after_n >= before_n {
+                    failures.push(format!(
+                        "{}: fix `{}` left {after_n} `{}` finding(s) (was {before_n})\n{fixed}",
+                        path.display(),
+                        fix.message,
+                        d.code
+                    ));
+                }
+                if after.root.is_none() {
+                    failures.push(format!(
+                        "{}: fix `{}` broke the YAML\n{fixed}",
+                        path.display(),
+                        fix.message
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -1,0 +1,350 @@
+//! `gwk check` as users run it: exit statuses, output formats, file
+//! discovery, configuration, suppressions, and inputs that must not break it.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use std::path::Path;
+use tempfile::TempDir;
+
+const VALID: &str = "defaults:\n  resources:\n    instance-type: C5\njobs:\n  hello:\n    uses: container@v1\n    with:\n      image: bash:5\n";
+
+const UNKNOWN_JOB: &str = "defaults:\n  resources:\n    instance-type: C5\njobs:\n  CloneRepo:\n    uses: git-checkout@v1\n    with:\n      url: https://github.com/x/y\n    outputs:\n      repo:\n        type: volume\n  Train:\n    needs: [CloneRepo]\n    inputs:\n      repo: cloneRepo.outputs.repo\n    uses: container@v1\n    with:\n      image: bash:5\n";
+
+const WARNING_ONLY: &str =
+    "jobs:\n  hello:\n    uses: container@v1\n    with:\n      image: bash:5\n";
+
+fn gwk() -> Command {
+    Command::cargo_bin("gwk").unwrap()
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn json(dir: &Path, args: &[&str]) -> (Value, i32) {
+    let out = gwk()
+        .current_dir(dir)
+        .args(["check", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    (v, out.status.code().unwrap())
+}
+
+#[test]
+fn exit_status_says_whether_there_are_errors() {
+    let d = TempDir::new().unwrap();
+    write(d.path(), "ok.yaml", VALID);
+    write(d.path(), "bad.yaml", UNKNOWN_JOB);
+    write(d.path(), "warn.yaml", WARNING_ONLY);
+    gwk()
+        .current_dir(d.path())
+        .args(["check", "ok.yaml"])
+        .assert()
+        .code(0);
+    gwk()
+        .current_dir(d.path())
+        .args(["check", "warn.yaml"])
+        .assert()
+        .code(0);
+    gwk()
+        .current_dir(d.path())
+        .args(["check", "--deny-warnings", "warn.yaml"])
+        .assert()
+        .code(1);
+    gwk()
+        .current_dir(d.path())
+        .args(["check", "bad.yaml"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn gwk_itself_failing_exits_2_with_the_reason() {
+    let d = TempDir::new().unwrap();
+    gwk()
+        .current_dir(d.path())
+        .args(["check", "missing.yaml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "missing.yaml: no such file or directory",
+        ));
+    // No path and no .gradient/workflows/ here.
+    gwk()
+        .current_dir(d.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(".gradient/workflows"));
+    gwk()
+        .current_dir(d.path())
+        .args(["check", "--no-such-flag"])
+        .assert()
+        .code(2);
+    write(d.path(), "w.yaml", VALID);
+    write(d.path(), "gwk.toml", "[rules]\nno-such-rule = \"off\"\n");
+    gwk()
+        .current_dir(d.path())
+        .args(["check", "w.yaml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no-such-rule"));
+}
+
+#[test]
+fn default_is_the_workflow_directory() {
+    let d = TempDir::new().unwrap();
+    write(d.path(), ".gradient/workflows/a.yaml", VALID);
+    write(d.path(), ".gradient/workflows/nested/b.yml", UNKNOWN_JOB);
+    write(d.path(), ".gradient/workflows/notes.txt", "not a workflow");
+    let (v, code) = json(d.path(), &[]);
+    assert_eq!(code, 1);
+    let paths: Vec<&str> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            ".gradient/workflows/a.yaml",
+            ".gradient/workflows/nested/b.yml"
+        ]
+    );
+}
+
+#[test]
+fn json_is_the_documented_contract() {
+    let d = TempDir::new().unwrap();
+    write(d.path(), "w.yaml", UNKNOWN_JOB);
+    let (v, _) = json(d.path(), &["w.yaml"]);
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["summary"]["files"], 1);
+    assert_eq!(v["summary"]["errors"], 1);
+    let diag = &v["files"][0]["diagnostics"][0];
+    assert_eq!(diag["code"], "unknown-job");
+    assert_eq!(diag["severity"], "error");
+    // `cloneRepo` on line 15, columns 13..22, 1-based, end exclusive.
+    assert_eq!(
+        (diag["line"].as_u64(), diag["column"].as_u64()),
+        (Some(15), Some(13))
+    );
+    assert_eq!(
+        (diag["end_line"].as_u64(), diag["end_column"].as_u64()),
+        (Some(15), Some(22))
+    );
+    let edit = &diag["fixes"][0]["edits"][0];
+    assert_eq!(edit["text"], "CloneRepo");
+    assert_eq!(edit["column"], 13);
+}
+
+#[test]
+fn columns_count_characters() {
+    let d = TempDir::new().unwrap();
+    // "é" and "𝄞" before the mistake: 2 characters, 6 bytes, 3 UTF-16 units.
+    write(
+        d.path(),
+        "w.yaml",
+        "defaults:\n  resources:\n    instance-type: C5\njobs:\n  hello:\n    uses: container@v1\n    with:\n      image: bash:5\n    env: {\"é𝄞\": x, NEXT: 5}\n",
+    );
+    let (v, _) = json(d.path(), &["w.yaml"]);
+    let diags = v["files"][0]["diagnostics"].as_array().unwrap();
+    let quote = diags.iter().find(|d| d["code"] == "invalid-type").unwrap();
+    // `    env: {"é𝄞": x, NEXT: 5}`: the 5 is character 26 (byte 30, UTF-16 unit 27).
+    assert_eq!(quote["column"], 26);
+}
+
+#[test]
+fn human_output_underlines_and_has_no_colour_in_a_pipe() {
+    let d = TempDir::new().unwrap();
+    write(d.path(), "w.yaml", UNKNOWN_JOB);
+    gwk()
+        .current_dir(d.path())
+        .args(["check", "w.yaml"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("error[unknown-job]"))
+        .stdout(predicate::str::contains("--> w.yaml:15:13"))
+        .stdout(predicate::str::contains("^^^^^^^^^"))
+        .stdout(predicate::str::contains("help: change to `CloneRepo`"))
+        .stdout(predicate::str::contains(
+            "1 error, 0 warnings, 0 infos in 1 file",
+        ))
+        .stdout(predicate::str::contains("\u{1b}[").not());
+}
+
+#[test]
+fn sarif_and_github_formats() {
+    let d = TempDir::new().unwrap();
+    write(d.path(), "w.yaml", UNKNOWN_JOB);
+    let out = gwk()
+        .current_dir(d.path())
+        .args(["check", "--format", "sarif", "w.yaml"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let run = &v["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "gwk");
+    let result = &run["results"][0];
+    assert_eq!(result["ruleId"], "unknown-job");
+    assert_eq!(result["level"], "error");
+    let index = result["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(run["tool"]["driver"]["rules"][index]["id"], "unknown-job");
+    let region = &result["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(
+        (region["startLine"].as_u64(), region["startColumn"].as_u64()),
+        (Some(15), Some(13))
+    );
+
+    gwk()
+        .current_dir(d.path())
+        .args(["check", "--format", "github", "w.yaml"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::starts_with(
+            "::error file=w.yaml,line=15,col=13,endLine=15,endColumn=22,title=gwk unknown-job::",
+        ));
+}
+
+#[test]
+fn ignore_comments_and_gwk_toml_silence_rules() {
+    let d = TempDir::new().unwrap();
+    let ignored = UNKNOWN_JOB.replace(
+        "repo: cloneRepo.outputs.repo",
+        "repo: cloneRepo.outputs.repo # gwk: ignore[unknown-job]",
+    );
+    write(d.path(), "sub/w.yaml", &ignored);
+    let (v, code) = json(d.path(), &["sub/w.yaml"]);
+    assert_eq!(code, 0, "{v}");
+    // gwk.toml is found upward from the file.
+    write(d.path(), "sub/warn.yaml", WARNING_ONLY);
+    write(
+        d.path(),
+        "gwk.toml",
+        "[rules]\nmissing-instance-type = \"error\"\n",
+    );
+    let (v, code) = json(d.path(), &["sub/warn.yaml"]);
+    assert_eq!(code, 1);
+    assert_eq!(v["files"][0]["diagnostics"][0]["severity"], "error");
+    write(
+        d.path(),
+        "gwk.toml",
+        "[rules]\nmissing-instance-type = \"off\"\n",
+    );
+    let (v, _) = json(d.path(), &["sub/warn.yaml"]);
+    assert_eq!(v["summary"]["warnings"], 0);
+}
+
+#[test]
+fn reads_standard_input() {
+    gwk()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "piped.yaml",
+            "-",
+        ])
+        .write_stdin(UNKNOWN_JOB)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("\"path\": \"piped.yaml\""));
+}
+
+/// Inputs that must give a clear finding (exit 1), never a panic or a hang.
+#[test]
+fn hostile_inputs_are_findings_not_crashes() {
+    let d = TempDir::new().unwrap();
+    let mut deep = String::new();
+    for i in 0..10_000 {
+        deep.push_str(&" ".repeat(i));
+        deep.push_str("a:\n");
+    }
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty.yaml", Vec::new(), "holds no workflow"),
+        (
+            "comments.yaml",
+            b"# only a comment\n".to_vec(),
+            "holds no workflow",
+        ),
+        (
+            "list.yaml",
+            b"- uses: container@v1\n".to_vec(),
+            "a workflow is a mapping",
+        ),
+        (
+            "scalar.yaml",
+            b"just text\n".to_vec(),
+            "a workflow is a mapping",
+        ),
+        (
+            "binary.yaml",
+            (0..=255u8).cycle().take(4096).collect(),
+            "not UTF-8",
+        ),
+        (
+            "latin1.yaml",
+            b"jobs:\n  caf\xe9: {}\n".to_vec(),
+            "not UTF-8",
+        ),
+        ("control.yaml", b"jobs:\x07\n".to_vec(), "control character"),
+        ("deep.yaml", deep.into_bytes(), "nest deeper"),
+        (
+            "flow-deep.yaml",
+            format!("{}{}", "[".repeat(5000), "]".repeat(5000)).into_bytes(),
+            "nest too deep",
+        ),
+        (
+            "two-docs.yaml",
+            format!("{VALID}---\n{VALID}").into_bytes(),
+            "second YAML document",
+        ),
+    ];
+    for (name, bytes, expected) in cases {
+        std::fs::write(d.path().join(name), bytes).unwrap();
+        let out = gwk()
+            .current_dir(d.path())
+            .args(["check", name])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{name}: {stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            stdout.contains(expected),
+            "{name}: expected `{expected}` in\n{stdout}"
+        );
+    }
+}
+
+#[test]
+fn a_50_mb_file_is_checked() {
+    let d = TempDir::new().unwrap();
+    let mut text = String::with_capacity(51 << 20);
+    text.push_str("jobs:\n  big:\n    uses: container@v1\n    with:\n      image: bash:5\n      args:\n        - |-\n");
+    let line =
+        "          echo 0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz\n";
+    while text.len() < 50 << 20 {
+        text.push_str(line);
+    }
+    std::fs::write(d.path().join("big.yaml"), &text).unwrap();
+    gwk()
+        .current_dir(d.path())
+        .args(["check", "--format", "json", "big.yaml"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("missing-instance-type"));
+}

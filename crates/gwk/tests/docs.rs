@@ -1,0 +1,124 @@
+//! docs/rules.md is kept true: every rule has a section with an example,
+//! and the output printed under each example is exactly what `gwk check`
+//! prints for it. `GWK_BLESS=1` rewrites the printed outputs.
+
+use assert_cmd::Command;
+use std::path::PathBuf;
+
+fn rules_md() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules.md")
+}
+
+/// A fenced block: its language and the byte range of its contents.
+struct Block {
+    lang: String,
+    body: std::ops::Range<usize>,
+}
+
+fn blocks(text: &str) -> Vec<(usize, Block)> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    let mut open: Option<(usize, String, usize)> = None;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let Some(fence) = line.strip_prefix("```") else {
+            continue;
+        };
+        match open.take() {
+            None => open = Some((start, fence.trim().to_string(), offset)),
+            Some((at, lang, body_start)) => out.push((
+                at,
+                Block {
+                    lang,
+                    body: body_start..start,
+                },
+            )),
+        }
+    }
+    out
+}
+
+/// The rule code of the `## \`code\`` section that holds byte `at`.
+fn section_at(text: &str, at: usize) -> Option<String> {
+    let heading = text[..at].rfind("\n## `")?;
+    let rest = &text[heading + 5..];
+    Some(rest[..rest.find('`')?].to_string())
+}
+
+fn check_output(yaml: &str, toml: Option<&str>) -> String {
+    let dir = tempfile::TempDir::new().unwrap();
+    std::fs::write(dir.path().join("example.yaml"), yaml).unwrap();
+    if let Some(t) = toml {
+        std::fs::write(dir.path().join("gwk.toml"), t).unwrap();
+    }
+    let out = Command::cargo_bin("gwk")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["check", "--color", "never", "example.yaml"])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn every_rule_is_documented_with_true_output() {
+    let path = rules_md();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut replacements: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    let mut failures = Vec::new();
+    let mut documented = Vec::new();
+    let all = blocks(&text);
+    for (i, (at, block)) in all.iter().enumerate() {
+        if block.lang != "yaml" {
+            continue;
+        }
+        let Some(code) = section_at(&text, *at) else {
+            continue;
+        };
+        let Some((_, output)) = all.get(i + 1).filter(|(_, b)| b.lang == "text") else {
+            failures.push(format!(
+                "`{code}`: the example has no ```text block after it"
+            ));
+            continue;
+        };
+        let toml = i
+            .checked_sub(1)
+            .and_then(|p| all.get(p))
+            .filter(|(tat, b)| {
+                b.lang == "toml" && section_at(&text, *tat).as_deref() == Some(&code)
+            })
+            .map(|(_, b)| &text[b.body.clone()]);
+        let got = check_output(&text[block.body.clone()], toml);
+        if !got.contains(&format!("[{code}]")) {
+            failures.push(format!(
+                "`{code}`: the example does not trigger the rule:\n{got}"
+            ));
+        }
+        if got != text[output.body.clone()] {
+            failures.push(format!("`{code}`: printed output differs; got:\n{got}"));
+        }
+        replacements.push((output.body.clone(), got));
+        documented.push(code);
+    }
+    if std::env::var_os("GWK_BLESS").is_some() {
+        let mut new = text.clone();
+        for (range, got) in replacements.into_iter().rev() {
+            new.replace_range(range, &got);
+        }
+        std::fs::write(&path, new).unwrap();
+        return;
+    }
+    for code in gwk_spec::Code::ALL {
+        if !documented.iter().any(|d| d == code.as_str()) {
+            failures.push(format!(
+                "`{code}` has no section with an example in docs/rules.md"
+            ));
+        }
+        let row = format!("| [`{code}`](#{code}) | {} |", code.default_severity());
+        if !text.contains(&row) {
+            failures.push(format!("the table row of `{code}` should read `{row} ...`"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
