@@ -207,6 +207,13 @@ test("a new graph (the user typed) redraws; an error keeps the last graph, dimme
   assert.equal(await page.textContent("#message"), "The graph could not be made: boom");
   assert.equal(await page.locator("g.node").count(), 7, "the last graph stays");
 
+  await send(page, { type: "graph", file: FILE, graph: { ...sample, stale: true } });
+  assert.equal(await page.getAttribute("body", "data-state"), "stale");
+  assert.match((await page.textContent("#message")) ?? "", /last version that did/);
+  await send(page, { type: "graph", file: FILE, graph: sample });
+  assert.equal(await page.getAttribute("body", "data-state"), "graph");
+  assert.equal(await page.isHidden("#message"), true);
+
   await send(page, { type: "empty", message: "gwk-lsp was not found" });
   assert.equal(await page.locator("g.node").count(), 0);
   assert.equal(await page.textContent("#message"), "gwk-lsp was not found");

@@ -56,6 +56,11 @@ export interface GraphResponse {
   edges: GraphEdge[];
   /** Each cycle as the list of jobs along it. */
   cycles?: string[][];
+  /**
+   * The text does not parse right now: this is the graph of the last
+   * version that did.
+   */
+  stale?: boolean;
 }
 
 /** Messages from the extension to the webview. */
@@ -107,6 +112,7 @@ export function normalizeGraph(v: unknown): GraphResponse | string {
     nodes,
     edges: v.edges as GraphEdge[],
     cycles: Array.isArray(v.cycles) ? (v.cycles as string[][]) : [],
+    stale: v.stale === true,
   };
 }
 

@@ -26,6 +26,13 @@ test("missing version and cycles get defaults", () => {
   assert.ok(typeof g !== "string");
   assert.equal(g.version, 1);
   assert.deepEqual(g.cycles, []);
+  assert.equal(g.stale, false);
+});
+
+test("a stale graph (the text does not parse) says so", () => {
+  const g = normalizeGraph({ nodes: [], edges: [], stale: true });
+  assert.ok(typeof g !== "string");
+  assert.equal(g.stale, true);
 });
 
 test("webview messages are checked before use", () => {

@@ -30,7 +30,8 @@ function show(msg: ToWebview): void {
         canvas.replaceChildren();
         break;
       }
-      message.hidden = true;
+      message.textContent = msg.graph.stale ? "The file does not parse as it stands: this is the graph of its last version that did." : "";
+      message.hidden = msg.graph.stale !== true;
       // Keep the scroll position while the graph is redrawn as the user types.
       const { scrollLeft, scrollTop } = canvas;
       renderGraph(canvas, msg.graph, measure, {
@@ -43,7 +44,7 @@ function show(msg: ToWebview): void {
       });
       canvas.scrollLeft = scrollLeft;
       canvas.scrollTop = scrollTop;
-      document.body.dataset.state = "graph";
+      document.body.dataset.state = msg.graph.stale ? "stale" : "graph";
       break;
     }
     case "error":
