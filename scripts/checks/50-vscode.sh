@@ -33,3 +33,11 @@ print(f"gwk.vsix: {len(names)} files, {sum(i.file_size for i in z.infolist()) //
 PY
 step "npm run test:render (headless Chromium)"
 npm run --silent test:render
+step "npm run test:server (the extension's view of gwk/graph against the real gwk-lsp)"
+if [ -d ../../crates/gwk-lsp ]; then
+    (cd ../.. && cargo build --quiet --locked -p gwk-lsp)
+    lsp="${CARGO_TARGET_DIR:-../../target}/debug/gwk-lsp"
+    GWK_LSP="$(cd "$(dirname "$lsp")" && pwd)/gwk-lsp" npm run --silent test:server
+else
+    echo "skipped: crates/gwk-lsp is not in this tree yet"
+fi
