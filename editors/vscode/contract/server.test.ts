@@ -12,7 +12,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, before, test } from "node:test";
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from "vscode-jsonrpc/node";
-import { GRAPH_REQUEST, normalizeGraph, type GraphResponse } from "../src/protocol";
+import { DIAGNOSTIC_SOURCE, GRAPH_REQUEST, normalizeGraph, type GraphResponse } from "../src/protocol";
 import { layoutGraph } from "../src/webview/layout";
 
 const root = resolve(__dirname, "..", "..");
@@ -27,6 +27,7 @@ let version = 1;
 let stderr = "";
 /** Versions of the document whose diagnostics the server has published. */
 const checked: (number | undefined)[] = [];
+let lastDiagnostics: { severity?: number; source?: string; code?: unknown }[] = [];
 let onChecked: (() => void) | undefined;
 
 /**
@@ -56,8 +57,9 @@ before(async () => {
   server = spawn(exe, [], { cwd: dir });
   server.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
   conn = createMessageConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
-  conn.onNotification("textDocument/publishDiagnostics", (p: { uri: string; version?: number }) => {
+  conn.onNotification("textDocument/publishDiagnostics", (p: { uri: string; version?: number; diagnostics: typeof lastDiagnostics }) => {
     if (p.uri === uri) {
+      lastDiagnostics = p.diagnostics;
       checked.push(p.version);
       onChecked?.();
     }
@@ -126,6 +128,16 @@ test("gwk/graph for the sample is the fixture the view is tested with", async ()
   assert.deepEqual(essentials(got), essentials(expected));
   assert.equal(got.stale, false);
   assert.equal(layoutGraph(got).nodes.length, 6);
+});
+
+test("diagnostics carry the source the status bar counts by", () => {
+  assert.deepEqual(
+    lastDiagnostics.map((d) => [d.source, d.severity, d.code]),
+    [
+      [DIAGNOSTIC_SOURCE, 1, "missing-needs"],
+      [DIAGNOSTIC_SOURCE, 2, "unknown-instance-type"],
+    ],
+  );
 });
 
 test("the graph follows edits, and says when the text does not parse", async () => {

@@ -1,6 +1,9 @@
 // The shapes exchanged with the gwk language server and with the graph webview.
 // Pure types and guards: imported by the extension, the webview bundle and the tests.
 
+/** The `source` gwk-lsp gives its diagnostics. */
+export const DIAGNOSTIC_SOURCE = "gwk";
+
 /** The custom request that returns a workflow's job graph. */
 export const GRAPH_REQUEST = "gwk/graph";
 

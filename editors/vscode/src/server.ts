@@ -8,6 +8,7 @@ import * as vscode from "vscode";
 import { LanguageClient, State, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
 import { filePatterns } from "./files";
 import { cargoBinDir, installCommand, notFoundMessage, resolveExecutable, type Host, type Resolution } from "./serverPath";
+import { DIAGNOSTIC_SOURCE } from "./protocol";
 import type { ServerState } from "./status";
 
 export function nodeHost(): Host {
@@ -160,9 +161,15 @@ export class Server implements vscode.Disposable {
     await this.ensureStarted();
   }
 
-  /** The diagnostics gwk-lsp published for `uri`. */
+  /**
+   * gwk-lsp's diagnostics for `uri`. Read from all of VS Code's diagnostics
+   * by their source, because the server may push them or the client pull
+   * them (two different collections in the client); Red Hat YAML's ("YAML")
+   * are not counted.
+   */
   diagnostics(uri: vscode.Uri): readonly vscode.Diagnostic[] {
-    return this.languageClient?.diagnostics?.get(uri) ?? [];
+    if (this._state !== "running") return [];
+    return vscode.languages.getDiagnostics(uri).filter((d) => d.source === DIAGNOSTIC_SOURCE);
   }
 
   dispose(): void {
