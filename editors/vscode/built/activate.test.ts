@@ -128,6 +128,10 @@ test("activation registers the manifest's commands and starts nothing for plain 
   assert.ok(e);
   assert.match(e.message, /gwk\.server\.path is set to "\/nowhere\/gwk-lsp", but no gwk-lsp executable is there/);
   assert.deepEqual(e.buttons, ["Copy install command", "Set gwk.server.path", "Show log"]);
+
+  for (const f of rec.onOpen) f(doc("/nowhere/project/.gradient/workflows/eval.yaml"));
+  await new Promise((ok) => setTimeout(ok, 50));
+  assert.equal(rec.errors.length, 1, "opening another workflow does not repeat the error");
 });
 
 test("without a setting and without gwk-lsp anywhere, the notification gives the install command", async () => {

@@ -91,10 +91,17 @@ export class Server implements vscode.Disposable {
     }
   }
 
-  /** Starts the server unless it runs or is starting. */
-  ensureStarted(): Promise<void> {
+  /**
+   * Starts the server unless it runs or is starting. After it was not found
+   * or failed to start, only `force` (Restart Server, a settings change)
+   * tries again, so that opening more files does not repeat the error.
+   */
+  ensureStarted(force = false): Promise<void> {
     if (this.client || this.starting) {
       return this.starting ?? Promise.resolve();
+    }
+    if (!force && (this._state === "not-found" || this._state === "failed")) {
+      return Promise.resolve();
     }
     this.starting = this.start().finally(() => {
       this.starting = undefined;
@@ -158,7 +165,7 @@ export class Server implements vscode.Disposable {
   async restart(): Promise<void> {
     this.log.info("restarting gwk-lsp");
     await this.stop();
-    await this.ensureStarted();
+    await this.ensureStarted(true);
   }
 
   /**
