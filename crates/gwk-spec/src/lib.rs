@@ -14,6 +14,8 @@ pub mod catalog;
 pub mod check;
 pub mod config;
 pub mod graph;
+pub mod graph_view;
+pub mod plan;
 pub mod suggest;
 
 pub use check::{Analysis, analyze, analyze_bytes};

@@ -1,8 +1,13 @@
 //! gwk: the Gradient Workflow Kit command line.
 
 mod cmd;
+mod datastore;
 mod discover;
 mod output;
+mod plan_human;
+#[cfg(test)]
+mod plan_props;
+mod planning;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
@@ -19,6 +24,12 @@ struct Cli {
 enum Command {
     /// Check workflow files and report what is wrong, where, and how to fix it.
     Check(cmd::check::Args),
+    /// Show what a run would do, job by job, without running anything.
+    Plan(cmd::plan::Args),
+    /// Export a workflow to another engine (Argo Workflows).
+    Export(cmd::export::Args),
+    /// Draw the job graph: ascii, mermaid, dot, json or svg.
+    Graph(cmd::graph::Args),
     /// Print the JSON Schema of a Gradient workflow.
     Schema,
     /// Print a shell completion script.
@@ -32,6 +43,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => cmd::check::run(args),
+        Command::Plan(args) => cmd::plan::run(args),
+        Command::Export(args) => cmd::export::run(args),
+        Command::Graph(args) => cmd::graph::run(args),
         Command::Schema => {
             print!("{}", gwk_spec::schema::schema_text());
             Ok(ExitCode::SUCCESS)

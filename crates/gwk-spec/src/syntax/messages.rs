@@ -8,6 +8,13 @@ use super::{LineIndex, Span};
 
 /// The message and the span to underline for a parser error at byte `at`.
 pub fn explain(info: &str, text: &str, index: &LineIndex, at: usize) -> (String, Span) {
+    let (message, span) = describe(info, text, index, at);
+    // At the end of the text there is nothing to underline past it.
+    let len = text.len();
+    (message, Span::new(span.start.min(len), span.end.min(len)))
+}
+
+fn describe(info: &str, text: &str, index: &LineIndex, at: usize) -> (String, Span) {
     let at = at.min(text.len());
     let line = index.line_of(at);
     let line_range = index.line_range(text, line);
