@@ -18,18 +18,7 @@ pre_commit="${XDG_CACHE_HOME:-$HOME/.cache}/gwk-test/pre-commit-venv/bin/pre-com
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # The root package must build the same program as crates/gwk: same dependencies.
-python3 - "$repo" <<'PY'
-import sys, tomllib
-root = sys.argv[1]
-a = tomllib.load(open(f"{root}/Cargo.toml", "rb"))["dependencies"]
-b = tomllib.load(open(f"{root}/crates/gwk/Cargo.toml", "rb"))["dependencies"]
-if a != b:
-    only_root = sorted(set(a) - set(b)); only_gwk = sorted(set(b) - set(a))
-    changed = sorted(k for k in set(a) & set(b) if a[k] != b[k])
-    sys.exit("the root Cargo.toml's [dependencies] (package gwk-pre-commit, the pre-commit hook's build) "
-             f"must equal crates/gwk/Cargo.toml's: only in the root {only_root}, only in crates/gwk {only_gwk}, different {changed}")
-print("gwk-pre-commit has the dependencies of crates/gwk")
-PY
+python3 "$repo/scripts/sync-pre-commit-package.py" --check
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
