@@ -18,7 +18,7 @@ export default tseslint.config(
   },
   {
     // node:test's test() returns a promise the runner itself awaits.
-    files: ["test/**/*.ts", "render/**/*.ts", "contract/**/*.ts", "built/**/*.ts"],
+    files: ["test/**/*.ts", "render/**/*.ts", "contract/**/*.ts", "built/**/*.ts", "cli/**/*.ts"],
     rules: { "@typescript-eslint/no-floating-promises": "off" },
   },
   {

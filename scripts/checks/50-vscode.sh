@@ -35,6 +35,9 @@ step "npm run test:built (the packaged bundle activated against a stand-in vscod
 npm run --silent test:built
 step "npm run test:render (headless Chromium)"
 npm run --silent test:render
+step "npm run test:cli (the view's fixture against gwk graph --format json)"
+(cd ../.. && cargo build --quiet --locked -p gwk)
+GWK="$(cd "${CARGO_TARGET_DIR:-../../target}/debug" && pwd)/gwk" npm run --silent test:cli
 step "npm run test:server (the extension's view of gwk/graph against the real gwk-lsp)"
 if [ -d ../../crates/gwk-lsp ]; then
     (cd ../.. && cargo build --quiet --locked -p gwk-lsp)

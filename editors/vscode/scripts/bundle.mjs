@@ -1,7 +1,7 @@
 // Bundles with esbuild:
 //   (default)   the extension (Node, CommonJS; `vscode` is the editor's) and
 //               the graph webview's script (browser IIFE), into dist/;
-//   --tests     each test file (test/, render/, built/, contract/*.test.ts) into out/,
+//   --tests     each test file (test/, render/, built/, cli/, contract/*.test.ts) into out/,
 //               for node's test runner (no VS Code needed).
 import { readdirSync } from "node:fs";
 import * as esbuild from "esbuild";
@@ -10,7 +10,7 @@ const production = process.argv.includes("--production");
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: "warning" };
 
 if (process.argv.includes("--tests")) {
-  const tests = ["test", "render", "contract", "built"].flatMap((dir) =>
+  const tests = ["test", "render", "contract", "built", "cli"].flatMap((dir) =>
     readdirSync(dir)
       .filter((f) => f.endsWith(".test.ts"))
       .map((f) => `${dir}/${f}`),
