@@ -39,6 +39,7 @@ export function graphHtml(p: PageParts): string {
     <span class="key gpu">GPU job</span>
     <span class="key error">has errors</span>
     <span class="key warning">has warnings</span>
+    <span class="key undeclared" title="a job reads this job's output without listing it in needs">missing needs</span>
     <span class="key cycle">cycle</span>
   </span>
 </header>
