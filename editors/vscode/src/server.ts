@@ -1,0 +1,186 @@
+// The gwk-lsp process and its language client: found, started lazily (only
+// once a workflow file is open), restarted on demand or when the settings
+// that shape it change.
+
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as vscode from "vscode";
+import { LanguageClient, State, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
+import { filePatterns } from "./files";
+import { cargoBinDir, installCommand, notFoundMessage, resolveExecutable, type Host, type Resolution } from "./serverPath";
+import { DIAGNOSTIC_SOURCE } from "./protocol";
+import type { ServerState } from "./status";
+
+export function nodeHost(): Host {
+  return {
+    platform: process.platform,
+    env: process.env,
+    homedir: os.homedir(),
+    workspaceFolders: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
+    isExecutable(file) {
+      try {
+        if (!fs.statSync(file).isFile()) return false;
+        if (process.platform !== "win32") fs.accessSync(file, fs.constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+/** The document selector: YAML files on disk matching the gwk patterns. */
+export function documentSelector(): vscode.DocumentFilter[] {
+  const { patterns } = filePatterns(vscode.workspace.getConfiguration("gwk").get<unknown>("files"));
+  return patterns.map((pattern) => ({ language: "yaml", scheme: "file", pattern }));
+}
+
+export function isWorkflow(doc: vscode.TextDocument): boolean {
+  return vscode.languages.match(documentSelector(), doc) > 0;
+}
+
+/** Finds `name` as the settings say; on failure tells the user how to get it. */
+export function findExecutable(name: "gwk-lsp" | "gwk", settingKey: string, log: vscode.LogOutputChannel): string | undefined {
+  const setting = vscode.workspace.getConfiguration("gwk").get<string>(settingKey);
+  const host = nodeHost();
+  const r: Resolution = resolveExecutable(name, setting, host);
+  if (r.kind === "found") {
+    log.info(`using ${name} at ${r.path} (from ${r.source === "setting" ? `gwk.${settingKey}` : r.source})`);
+    return r.path;
+  }
+  const message = notFoundMessage(name, `gwk.${settingKey}`, r, cargoBinDir(host));
+  log.error(message);
+  log.info(`looked for ${name} at:\n  ${r.tried.join("\n  ")}`);
+  const copy = "Copy install command";
+  const settings = `Set gwk.${settingKey}`;
+  const logs = "Show log";
+  void vscode.window.showErrorMessage(message, copy, settings, logs).then(async (pick) => {
+    if (pick === copy) {
+      await vscode.env.clipboard.writeText(installCommand(name));
+      void vscode.window.showInformationMessage(`Copied: ${installCommand(name)}`);
+    } else if (pick === settings) {
+      await vscode.commands.executeCommand("workbench.action.openSettings", `gwk.${settingKey}`);
+    } else if (pick === logs) {
+      log.show();
+    }
+  });
+  return undefined;
+}
+
+export class Server implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private starting: Promise<void> | undefined;
+  private _state: ServerState = "stopped";
+  private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
+  readonly onDidChangeState = this.stateEmitter.event;
+
+  constructor(readonly log: vscode.LogOutputChannel) {}
+
+  get state(): ServerState {
+    return this._state;
+  }
+
+  get languageClient(): LanguageClient | undefined {
+    return this._state === "running" ? this.client : undefined;
+  }
+
+  private setState(s: ServerState): void {
+    if (s !== this._state) {
+      this._state = s;
+      this.stateEmitter.fire(s);
+    }
+  }
+
+  /**
+   * Starts the server unless it runs or is starting. After it was not found
+   * or failed to start, only `force` (Restart Server, a settings change)
+   * tries again, so that opening more files does not repeat the error.
+   */
+  ensureStarted(force = false): Promise<void> {
+    if (this.client || this.starting) {
+      return this.starting ?? Promise.resolve();
+    }
+    if (!force && (this._state === "not-found" || this._state === "failed")) {
+      return Promise.resolve();
+    }
+    this.starting = this.start().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private async start(): Promise<void> {
+    this.setState("starting");
+    const exe = findExecutable("gwk-lsp", "server.path", this.log);
+    if (!exe) {
+      this.setState("not-found");
+      return;
+    }
+    const args = vscode.workspace.getConfiguration("gwk").get<string[]>("server.args") ?? [];
+    const serverOptions: ServerOptions = { command: exe, args, options: { env: { ...process.env } } };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: filePatterns(vscode.workspace.getConfiguration("gwk").get<unknown>("files")).patterns.map((pattern) => ({
+        language: "yaml",
+        scheme: "file",
+        pattern,
+      })),
+      outputChannel: this.log,
+      synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher("**/gwk.toml") },
+    };
+    const client = new LanguageClient("gwk", "gwk", serverOptions, clientOptions);
+    client.onDidChangeState((e) => {
+      if (e.newState === State.Running) this.setState("running");
+      else if (e.newState === State.Starting) this.setState("starting");
+      else if (this.client === client) this.setState(this._state === "running" ? "failed" : "stopped");
+    });
+    this.client = client;
+    try {
+      await client.start();
+      this.setState("running");
+    } catch (err) {
+      this.log.error(`gwk-lsp (${exe}) did not start: ${String(err)}`);
+      this.client = undefined;
+      this.setState("failed");
+      const show = "Show log";
+      void vscode.window.showErrorMessage(`gwk: the language server ${exe} did not start: ${String(err)}`, show).then((p) => {
+        if (p === show) this.log.show();
+      });
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.starting;
+    const client = this.client;
+    this.client = undefined;
+    if (client) {
+      try {
+        await client.stop(2000);
+      } catch (err) {
+        this.log.warn(`stopping gwk-lsp: ${String(err)}`);
+      }
+    }
+    this.setState("stopped");
+  }
+
+  async restart(): Promise<void> {
+    this.log.info("restarting gwk-lsp");
+    await this.stop();
+    await this.ensureStarted(true);
+  }
+
+  /**
+   * gwk-lsp's diagnostics for `uri`. Read from all of VS Code's diagnostics
+   * by their source, because the server may push them or the client pull
+   * them (two different collections in the client); Red Hat YAML's ("YAML")
+   * are not counted.
+   */
+  diagnostics(uri: vscode.Uri): readonly vscode.Diagnostic[] {
+    if (this._state !== "running") return [];
+    return vscode.languages.getDiagnostics(uri).filter((d) => d.source === DIAGNOSTIC_SOURCE);
+  }
+
+  dispose(): void {
+    void this.stop();
+    this.stateEmitter.dispose();
+  }
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The VS Code extension (editors/vscode): install from the lockfile, lint,
+# unit tests (node's test runner, no VS Code), build and package the .vsix,
+# check what the .vsix holds, then render the graph webview of the packaged
+# bundle in headless Chromium (scripts/setup/50-chromium.sh installs it).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../../editors/vscode"
+
+step() { printf -- '--- %s\n' "$*"; }
+
+step "npm ci"
+npm ci --no-audit --no-fund --loglevel=error
+step "npm run lint"
+npm run --silent lint
+step "npm test"
+npm test --silent
+step "npm run package (builds first: schema copy, tsc --strict, esbuild)"
+npm run --silent package
+step "the .vsix holds the bundles, the stylesheet and the schema"
+python3 - dist/gwk.vsix <<'PY'
+import json, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+names = set(z.namelist())
+need = ["extension/package.json", "extension/dist/extension.js", "extension/dist/webview.js",
+        "extension/media/graph.css", "extension/schema/gradient-workflow.schema.json"]
+missing = [n for n in need if n not in names]
+if missing:
+    sys.exit(f"gwk.vsix lacks {missing}")
+if any(n.startswith(("extension/node_modules/", "extension/src/", "extension/test/")) for n in names):
+    sys.exit("gwk.vsix holds sources or node_modules: check .vscodeignore")
+json.loads(z.read("extension/schema/gradient-workflow.schema.json"))
+print(f"gwk.vsix: {len(names)} files, {sum(i.file_size for i in z.infolist()) // 1024} KiB unpacked")
+PY
+step "npm run test:built (the packaged bundle activated against a stand-in vscode module)"
+npm run --silent test:built
+step "npm run test:render (headless Chromium)"
+npm run --silent test:render
+step "npm run test:cli (the view's fixture against gwk graph --format json)"
+(cd ../.. && cargo build --quiet --locked -p gwk)
+GWK="$(cd "${CARGO_TARGET_DIR:-../../target}/debug" && pwd)/gwk" npm run --silent test:cli
+step "npm run test:server (the extension's view of gwk/graph against the real gwk-lsp)"
+if [ -d ../../crates/gwk-lsp ]; then
+    (cd ../.. && cargo build --quiet --locked -p gwk-lsp)
+    lsp="${CARGO_TARGET_DIR:-../../target}/debug/gwk-lsp"
+    GWK_LSP="$(cd "$(dirname "$lsp")" && pwd)/gwk-lsp" npm run --silent test:server
+else
+    echo "skipped: crates/gwk-lsp is not in this tree yet"
+fi
