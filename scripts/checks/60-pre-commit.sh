@@ -17,8 +17,6 @@ pre_commit="${XDG_CACHE_HOME:-$HOME/.cache}/gwk-test/pre-commit-venv/bin/pre-com
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# The root package must build the same program as crates/gwk: same dependencies.
-python3 "$repo/scripts/sync-pre-commit-package.py" --check
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

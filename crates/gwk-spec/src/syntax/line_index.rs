@@ -199,9 +199,15 @@ mod tests {
         let text = "a\rb\r\nc\nd";
         let idx = LineIndex::new(text);
         assert_eq!(idx.line_count(), 4);
-        assert_eq!(idx.line_col(text, 2, Encoding::Utf8), LineCol { line: 1, col: 0 });
+        assert_eq!(
+            idx.line_col(text, 2, Encoding::Utf8),
+            LineCol { line: 1, col: 0 }
+        );
         assert_eq!(idx.line_range(text, 1), 2..3);
-        assert_eq!(idx.line_col(text, 5, Encoding::Utf8), LineCol { line: 2, col: 0 });
+        assert_eq!(
+            idx.line_col(text, 5, Encoding::Utf8),
+            LineCol { line: 2, col: 0 }
+        );
     }
 
     #[test]
