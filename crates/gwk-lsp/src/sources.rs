@@ -71,13 +71,18 @@ pub fn project_config(dir: &Path) -> ProjectConfig {
     }
 }
 
-/// `$GWK_HOME/datasets`, or `~/.local/share/gwk/datasets`.
+/// The dataset store `gwk run` writes: `$GWK_HOME/datasets`, else
+/// `$XDG_DATA_HOME/gwk/datasets`, else `~/.local/share/gwk/datasets`.
 pub fn store_dir() -> Option<PathBuf> {
-    if let Some(home) = std::env::var_os("GWK_HOME").filter(|h| !h.is_empty()) {
-        return Some(PathBuf::from(home).join("datasets"));
-    }
-    let home = std::env::var_os("HOME").filter(|h| !h.is_empty())?;
-    Some(PathBuf::from(home).join(".local/share/gwk/datasets"))
+    let var = |v: &str| {
+        std::env::var_os(v)
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from)
+    };
+    let home = var("GWK_HOME")
+        .or_else(|| var("XDG_DATA_HOME").map(|x| x.join("gwk")))
+        .or_else(|| var("HOME").map(|h| h.join(".local/share/gwk")))?;
+    Some(home.join("datasets"))
 }
 
 /// The dataset names in the store: its directories' names, sorted.

@@ -3,7 +3,6 @@
 //! repository root build the same CLI without repeating its dependencies.
 
 mod cmd;
-mod datastore;
 mod discover;
 mod events_json;
 mod output;

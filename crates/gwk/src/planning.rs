@@ -153,7 +153,15 @@ pub fn prepare(
         }
         None => None,
     };
-    let given = load_secrets(args)?;
+    // Without --secret-file, the project's secrets file (if any) is read, so
+    // `gwk plan` reports missing exactly the secrets `gwk run` would miss.
+    let mut args = std::borrow::Cow::Borrowed(args);
+    if args.secret_files.is_empty()
+        && let Some(f) = crate::secret_file::default_secret_file(file)?
+    {
+        args.to_mut().secret_files.push(f);
+    }
+    let given = load_secrets(&args)?;
     let mut options = PlanOptions {
         inputs: args.inputs.iter().cloned().collect(),
         datasets: args.datasets.iter().cloned().collect(),

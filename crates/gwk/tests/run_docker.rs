@@ -333,11 +333,19 @@ jobs:
     uses: container@v1
     timeout: 1
     with: {image: bash:5, args: ["bash", "-c", "trap 'exit 143' TERM; sleep 30 & wait"]}
+  stops:
+    uses: script@v1
+    with:
+      image: bash:5
+      script: |-
+        echo first
+        false
+        echo after-false
 "#;
 
 /// A failure skips its dependents and, by default, starts nothing new;
-/// `--keep-going` runs what does not depend on it; timeouts and oversized
-/// string outputs fail their job.
+/// `--keep-going` runs what does not depend on it; timeouts, oversized
+/// string outputs and a failing command inside a script fail their job.
 #[test]
 fn failure_propagation_keep_going_and_timeout() {
     let Some(env) = Env::new() else { return };
@@ -371,6 +379,10 @@ fn failure_propagation_keep_going_and_timeout() {
     assert_eq!(status(&rec, "after"), "skipped");
     assert_eq!(status(&rec, "independent"), "succeeded");
     assert_eq!(status(&rec, "slow"), "timed_out");
+    // script@v1 stops at its first failing command (`false`), as Gradient did.
+    assert_eq!(status(&rec, "stops"), "failed");
+    assert_eq!(job(&rec, "stops")["exit_code"], 1);
+    assert!(!text(&out).contains("after-false"), "{}", text(&out));
     assert_eq!(status(&rec, "big"), "failed");
     assert!(
         job(&rec, "big")["message"]

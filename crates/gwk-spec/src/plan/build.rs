@@ -542,12 +542,12 @@ fn target_path(job: &Job) -> Option<String> {
     }
 }
 
-/// The script@v1 invocation: the script is one argument of `bash -c`, so
+/// The script@v1 invocation: the script is one argument of `bash -e -c`, so
 /// the container gets it verbatim and the plan shows exactly what runs.
-/// No `-e`: Gradient ran scripts as plain bash scripts (Argo script
-/// templates), so a failing command in the middle does not end the job
-/// unless the script says `set -e`. docs/plan.md explains the choice.
-pub const SCRIPT_SHELL: [&str; 2] = ["bash", "-c"];
+/// `-e` makes the job fail at the first failing command, as Gradient's
+/// script action did (a script that wants to go on says `set +e`).
+/// docs/plan.md explains the choice.
+pub const SCRIPT_SHELL: [&str; 3] = ["bash", "-e", "-c"];
 
 /// image, command (entrypoint) and args (cmd) of the job's container.
 type ContainerSpec = (Option<String>, Option<Vec<String>>, Option<Vec<String>>);

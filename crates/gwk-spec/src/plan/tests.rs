@@ -98,6 +98,7 @@ fn script_runs_as_one_bash_argument() {
         train.command.as_deref().unwrap(),
         [
             "bash",
+            "-e",
             "-c",
             "echo training\ncp -r /inputs/repo /outputs/model"
         ]

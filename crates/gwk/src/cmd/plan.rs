@@ -1,7 +1,6 @@
 //! `gwk plan FILE`: what a run would do, without running anything.
 
 use crate::cmd::check::Color;
-use crate::datastore::LocalDatasets;
 use crate::planning::{PlanArgs, prepare};
 use anyhow::Result;
 use gwk_spec::plan::{DatasetResolver, NoStore};
@@ -31,7 +30,8 @@ pub enum PlanFormat {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let store = LocalDatasets::from_env();
+    // The store `gwk run` uses, so the versions planned are the ones run.
+    let store = gwk_run::home::gwk_home().map(|h| gwk_run::datasets::DatasetStore::new(&h));
     let resolver: &dyn DatasetResolver = match &store {
         Some(s) => s,
         None => &NoStore,

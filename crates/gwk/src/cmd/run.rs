@@ -114,13 +114,7 @@ pub fn run_file(
     resume: Option<gwk_run::rundir::RunRecord>,
 ) -> Result<ExitCode> {
     let store = DatasetStore::new(&home);
-    let mut plan_args = args.plan.clone();
-    if plan_args.secret_files.is_empty()
-        && let Some(f) = crate::secret_file::default_secret_file(file)?
-    {
-        plan_args.secret_files.push(f);
-    }
-    let Some(prepared) = prepare(file, &plan_args, &store)? else {
+    let Some(prepared) = prepare(file, &args.plan, &store)? else {
         return Ok(ExitCode::from(1));
     };
     let plan = &prepared.plan;
