@@ -82,19 +82,9 @@ pub struct VolumeClaimGc {
     pub strategy: &'static str,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct Arguments {
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub parameters: Vec<Parameter>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub artifacts: Vec<Artifact>,
-}
-
-impl Arguments {
-    pub fn is_empty(&self) -> bool {
-        self.parameters.is_empty() && self.artifacts.is_empty()
-    }
-}
+/// A workflow's or task's `arguments`: the same shape as a template's
+/// `inputs` and `outputs`.
+pub type Arguments = Io;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -158,25 +158,11 @@ impl Engine {
     /// Names of the containers carrying `label` (`key` or `key=value`),
     /// running or not.
     pub async fn containers_with_label(&self, label: &str) -> Result<Vec<String>, EngineError> {
-        let mut filters = HashMap::new();
-        filters.insert("label".to_string(), vec![label.to_string()]);
-        let list = self
-            .docker
-            .list_containers(Some(bollard::query_parameters::ListContainersOptions {
-                all: true,
-                filters: Some(filters),
-                ..Default::default()
-            }))
-            .await
-            .map_err(|e| EngineError::api("cannot list containers", e))?;
-        Ok(list
+        Ok(self
+            .labelled(label)
+            .await?
             .into_iter()
-            .filter_map(|c| {
-                c.names
-                    .and_then(|n| n.first().cloned())
-                    .map(|n| n.trim_start_matches('/').to_string())
-                    .or(c.id)
-            })
+            .map(|(name, _)| name)
             .collect())
     }
 
@@ -184,8 +170,17 @@ impl Engine {
     pub async fn gwk_containers(
         &self,
     ) -> Result<Vec<(String, HashMap<String, String>)>, EngineError> {
+        self.labelled(LABEL_RUN).await
+    }
+
+    /// The containers carrying `label`, running or not: name (else id) and
+    /// labels.
+    async fn labelled(
+        &self,
+        label: &str,
+    ) -> Result<Vec<(String, HashMap<String, String>)>, EngineError> {
         let mut filters = HashMap::new();
-        filters.insert("label".to_string(), vec![LABEL_RUN.to_string()]);
+        filters.insert("label".to_string(), vec![label.to_string()]);
         let list = self
             .docker
             .list_containers(Some(bollard::query_parameters::ListContainersOptions {

@@ -1,7 +1,7 @@
 //! `gwk datasets create|list|versions|tag|import|export|rm`: the local
 //! dataset store (layout in docs/datasets.md).
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use gwk_run::datasets::{DatasetStore, VersionSource, parse_reference};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -61,8 +61,7 @@ pub enum Sub {
 }
 
 pub fn store() -> Result<(PathBuf, DatasetStore)> {
-    let home = gwk_run::home::gwk_home()
-        .context("cannot find gwk's state directory: set GWK_HOME (or HOME)")?;
+    let home = crate::cmd::gwk_home()?;
     let store = DatasetStore::new(&home);
     Ok((home, store))
 }

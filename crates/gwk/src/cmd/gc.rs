@@ -1,6 +1,6 @@
 //! `gwk gc [--dry-run]`: remove what runs left behind when gwk died.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -14,8 +14,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let home = gwk_run::home::gwk_home()
-        .context("cannot find gwk's state directory: set GWK_HOME (or HOME)")?;
+    let home = crate::cmd::gwk_home()?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -2,7 +2,7 @@
 //! writes (`$GWK_HOME/models/`).
 
 use crate::cmd::datasets::table;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use gwk_run::models::ModelStore;
 use std::process::ExitCode;
 
@@ -28,8 +28,7 @@ pub enum Sub {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let home = gwk_run::home::gwk_home()
-        .context("cannot find gwk's state directory: set GWK_HOME (or HOME)")?;
+    let home = crate::cmd::gwk_home()?;
     let store = ModelStore::new(&home);
     match args.command {
         Sub::List { json } => {

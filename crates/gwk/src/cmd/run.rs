@@ -4,7 +4,7 @@ use crate::cmd::check::Color;
 use crate::planning::{PlanArgs, prepare};
 use crate::run_input;
 use crate::run_view::{HumanView, summary};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use gwk_run::datasets::DatasetStore;
 use gwk_run::docker::{Control, PullPolicy};
 use gwk_run::events::{EventSink, RunStatus};
@@ -86,8 +86,7 @@ pub enum PullArg {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let home = gwk_run::home::gwk_home()
-        .context("cannot find gwk's state directory: set GWK_HOME (or HOME)")?;
+    let home = crate::cmd::gwk_home()?;
     let resume = match &args.resume {
         Some(id) => {
             let dir = crate::cmd::runs::find_run(&home, id)?;

@@ -57,10 +57,6 @@ pub enum Sub {
     },
 }
 
-fn home() -> Result<PathBuf> {
-    gwk_run::home::gwk_home().context("cannot find gwk's state directory: set GWK_HOME (or HOME)")
-}
-
 /// The run an id names: the full id, a unique prefix, or `last`.
 pub fn find_run(home: &Path, id: &str) -> Result<RunDir> {
     let ids = run_ids(home);
@@ -85,7 +81,7 @@ pub fn find_run(home: &Path, id: &str) -> Result<RunDir> {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let home = home()?;
+    let home = crate::cmd::gwk_home()?;
     match args.command {
         Sub::List { json, limit } => list(&home, json, limit),
         Sub::Show { id, json } => show(&find_run(&home, &id)?, json),

@@ -5,7 +5,7 @@
 use crate::cmd::run::{self as run_cmd};
 use crate::discover::workflow_files;
 use crate::planning::prepare;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use gwk_run::datasets::DatasetStore;
 use std::process::ExitCode;
 
@@ -33,8 +33,7 @@ struct RunOptions {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let home = gwk_run::home::gwk_home()
-        .context("cannot find gwk's state directory: set GWK_HOME (or HOME)")?;
+    let home = crate::cmd::gwk_home()?;
     let store = DatasetStore::new(&home);
     let files = workflow_files(&[])?;
     let base = {

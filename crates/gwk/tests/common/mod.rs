@@ -3,6 +3,8 @@
 //! left no container behind.
 #![allow(dead_code)]
 
+// The Docker test environment's addresses, shared with gwk-run's tests.
+#[path = "../../../gwk-run/tests/common/mod.rs"]
 mod env;
 pub use env::test_env;
 
