@@ -1,76 +1,154 @@
 //! `--format json`: the contract editors, CI scripts and gwk's own tests
 //! read. Documented in docs/cli.md; fields are only ever added.
+//!
+//! Written straight from the findings through borrowed `Serialize` structs
+//! (no `serde_json::Value` tree in between): on 200 files with a few
+//! thousand findings the tree cost as much as all the rules together. The
+//! field order is the documented one.
 
 use super::{FileReport, Range, total};
-use serde_json::{Value, json};
+use gwk_spec::{Diagnostic, Edit, Fix, Related};
+use serde::Serialize;
 
 pub fn render(reports: &[FileReport]) -> String {
-    let files: Vec<Value> = reports.iter().map(file).collect();
     let t = total(reports);
-    let doc = json!({
-        "version": 1,
-        "files": files,
-        "summary": {
-            "files": reports.len(),
-            "errors": t.errors,
-            "warnings": t.warnings,
-            "infos": t.infos,
+    let doc = Document {
+        version: 1,
+        files: reports.iter().map(FileOut).collect(),
+        summary: Summary {
+            files: reports.len(),
+            errors: t.errors,
+            warnings: t.warnings,
+            infos: t.infos,
         },
-    });
+    };
     let mut s = serde_json::to_string_pretty(&doc).expect("JSON serializes");
     s.push('\n');
     s
 }
 
-fn place(r: Range) -> serde_json::Map<String, Value> {
-    let mut m = serde_json::Map::new();
-    m.insert("line".into(), r.line.into());
-    m.insert("column".into(), r.column.into());
-    m.insert("end_line".into(), r.end_line.into());
-    m.insert("end_column".into(), r.end_column.into());
-    m
+#[derive(Serialize)]
+struct Document<'a> {
+    version: u32,
+    files: Vec<FileOut<'a>>,
+    summary: Summary,
 }
 
-pub fn file(report: &FileReport) -> Value {
-    let diagnostics: Vec<Value> = report
-        .analysis
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let mut m = serde_json::Map::new();
-            m.insert("code".into(), d.code.as_str().into());
-            m.insert("severity".into(), d.severity.as_str().into());
-            m.insert("message".into(), d.message.clone().into());
-            m.extend(place(report.range(d.span)));
-            let related: Vec<Value> = d
-                .related
-                .iter()
-                .map(|r| {
-                    let mut m = place(report.range(r.span));
-                    m.insert("message".into(), r.message.clone().into());
-                    Value::Object(m)
-                })
-                .collect();
-            m.insert("related".into(), related.into());
-            let fixes: Vec<Value> = d
-                .fixes
-                .iter()
-                .map(|f| {
-                    let edits: Vec<Value> = f
-                        .edits
-                        .iter()
-                        .map(|e| {
-                            let mut m = place(report.range(e.span));
-                            m.insert("text".into(), e.text.clone().into());
-                            Value::Object(m)
-                        })
-                        .collect();
-                    json!({"message": f.message, "edits": edits})
-                })
-                .collect();
-            m.insert("fixes".into(), fixes.into());
-            Value::Object(m)
-        })
-        .collect();
-    json!({"path": report.path, "diagnostics": diagnostics})
+#[derive(Serialize)]
+struct Summary {
+    files: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+}
+
+/// One file: its path and its findings.
+struct FileOut<'a>(&'a FileReport);
+
+impl Serialize for FileOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let r = self.0;
+        let mut m = s.serialize_struct("File", 2)?;
+        m.serialize_field("path", &r.path)?;
+        let diagnostics: Vec<DiagnosticOut> = r
+            .analysis
+            .diagnostics
+            .iter()
+            .map(|d| DiagnosticOut::new(r, d))
+            .collect();
+        m.serialize_field("diagnostics", &diagnostics)?;
+        m.end()
+    }
+}
+
+#[derive(Serialize)]
+struct DiagnosticOut<'a> {
+    code: &'static str,
+    severity: &'static str,
+    message: &'a str,
+    #[serde(flatten)]
+    place: Place,
+    related: Vec<RelatedOut<'a>>,
+    fixes: Vec<FixOut<'a>>,
+}
+
+impl<'a> DiagnosticOut<'a> {
+    fn new(r: &FileReport, d: &'a Diagnostic) -> Self {
+        DiagnosticOut {
+            code: d.code.as_str(),
+            severity: d.severity.as_str(),
+            message: &d.message,
+            place: r.range(d.span).into(),
+            related: d.related.iter().map(|x| RelatedOut::new(r, x)).collect(),
+            fixes: d.fixes.iter().map(|f| FixOut::new(r, f)).collect(),
+        }
+    }
+}
+
+/// 1-based line and column, exclusive end.
+#[derive(Serialize)]
+struct Place {
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+}
+
+impl From<Range> for Place {
+    fn from(r: Range) -> Self {
+        Place {
+            line: r.line,
+            column: r.column,
+            end_line: r.end_line,
+            end_column: r.end_column,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct RelatedOut<'a> {
+    #[serde(flatten)]
+    place: Place,
+    message: &'a str,
+}
+
+impl<'a> RelatedOut<'a> {
+    fn new(r: &FileReport, x: &'a Related) -> Self {
+        RelatedOut {
+            place: r.range(x.span).into(),
+            message: &x.message,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct FixOut<'a> {
+    message: &'a str,
+    edits: Vec<EditOut<'a>>,
+}
+
+impl<'a> FixOut<'a> {
+    fn new(r: &FileReport, f: &'a Fix) -> Self {
+        FixOut {
+            message: &f.message,
+            edits: f.edits.iter().map(|e| EditOut::new(r, e)).collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct EditOut<'a> {
+    #[serde(flatten)]
+    place: Place,
+    text: &'a str,
+}
+
+impl<'a> EditOut<'a> {
+    fn new(r: &FileReport, e: &'a Edit) -> Self {
+        EditOut {
+            place: r.range(e.span).into(),
+            text: &e.text,
+        }
+    }
 }
