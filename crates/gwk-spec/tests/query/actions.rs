@@ -112,5 +112,20 @@ fn folded_script_fix_turns_it_literal() {
         .iter()
         .find(|x| x.is_fix && a.diagnostics[x.diagnostic].code == Code::FoldedScript);
     let fix = fix.unwrap_or_else(|| panic!("{:?}", titles(&actions)));
-    insta::assert_snapshot!("action_folded_script", applied(text, &fix.edits));
+    let fixed = applied(text, &fix.edits);
+    insta::assert_snapshot!("action_folded_script", fixed);
+    // Still YAML, no folded script, and the same commands, one a
+    // line (`|-` drops only the final newline).
+    let after = analyze(&fixed, &Config::default());
+    assert!(after.root.is_some());
+    assert!(
+        !after
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Code::FoldedScript),
+        "{:?}",
+        after.diagnostics
+    );
+    let job = &after.workflow.as_ref().unwrap().jobs[0];
+    assert_eq!(job.param_str("script"), Some("echo one\necho two"));
 }
