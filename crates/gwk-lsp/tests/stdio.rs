@@ -302,28 +302,6 @@ fn findings_stay_while_the_yaml_is_broken() {
 }
 
 #[test]
-fn a_panic_in_a_request_is_an_error_response() {
-    let ws = Workspace::new();
-    let mut s = Server::start(&[("GWK_LSP_DEBUG", "1")]);
-    s.initialize(json!({}), ws.root());
-    let id = s.request("gwk/debug/panic", json!({}));
-    let r = s.response(id);
-    assert_eq!(r["error"]["code"], -32603, "{r}");
-    assert!(
-        r["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("the server goes on")
-    );
-    // And it goes on.
-    let path = ws.write(".gradient/workflows/p.yaml", PIPELINE);
-    let uri = uri(&path);
-    s.open(&uri, PIPELINE);
-    assert!(s.diagnostics(&uri, 1).is_empty());
-    assert_eq!(s.shutdown(), 0);
-}
-
-#[test]
 fn exits_when_the_editor_is_gone() {
     let ws = Workspace::new();
     let mut editor = std::process::Command::new("sleep")
