@@ -221,12 +221,15 @@ fn pull_diagnostics_when_the_client_asks() {
     );
     assert_eq!(r["kind"], "full");
     assert_eq!(r["items"], json!([]));
-    // Nothing was pushed to a pulling client.
-    s.call(
-        "textDocument/hover",
-        json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}),
-    );
-    assert_eq!(s.shutdown(), 0);
+    // Nothing was pushed to a pulling client, up to the server's last
+    // word.
+    let (code, rest) = s.finish();
+    assert_eq!(code, 0);
+    let pushed: Vec<&Value> = rest
+        .iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+        .collect();
+    assert!(pushed.is_empty(), "{pushed:?}");
 }
 
 #[test]
@@ -366,6 +369,55 @@ fn rapid_changes_end_in_the_diagnostics_of_the_last_text() {
             .contains("no job `Ghost`")
     );
     assert_eq!(s.shutdown(), 0);
+}
+
+/// Versions that arrive while a check runs are not checked one by one: the
+/// next check takes the newest text, and only results for the current
+/// text are pushed. The check of the opened text is held (a debug hook,
+/// src/debug.rs) until all the changes have arrived, so this is certain
+/// rather than likely.
+#[test]
+fn changes_during_a_check_are_coalesced() {
+    const LAST: i64 = 21;
+    let ws = Workspace::new();
+    let text = format!("# gwk-lsp-debug: hold check until v{LAST}\n{PIPELINE}");
+    let path = ws.write(".gradient/workflows/p.yaml", &text);
+    let uri = uri(&path);
+    let mut s = Server::start(&[("GWK_LSP_DEBUG", "1")]);
+    s.initialize(json!({}), ws.root());
+    s.open(&uri, &text);
+    // Type a job name into Train's needs, one character per version.
+    let name = "NoSuchJobAnywhere12";
+    let line = position_after(&text, "      - Prepare\n")["line"].clone();
+    let start = json!({"line": line, "character": 0});
+    s.change(
+        &uri,
+        2,
+        json!([{"range": {"start": start, "end": start}, "text": "      - \n"}]),
+    );
+    for (i, ch) in name.chars().enumerate() {
+        let at = json!({"line": line, "character": 8 + i});
+        s.change(
+            &uri,
+            3 + i as i64,
+            json!([{"range": {"start": at, "end": at}, "text": ch.to_string()}]),
+        );
+    }
+    assert_eq!(2 + name.len() as i64, LAST);
+    let diags = s.diagnostics(&uri, LAST);
+    assert_eq!(codes(&diags), ["unknown-job"]);
+    let message = diags[0]["message"].as_str().unwrap();
+    assert!(message.contains(&format!("no job `{name}`")), "{message}");
+    let (code, rest) = s.finish();
+    assert_eq!(code, 0);
+    let versions: Vec<&Value> = rest
+        .iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+        .map(|m| &m["params"]["version"])
+        .collect();
+    // Nothing else: not v1 (outdated when its check ended), not v2 to v20
+    // (they arrived during it), not v21 twice.
+    assert_eq!(versions, Vec::<&Value>::new());
 }
 
 #[test]
