@@ -257,11 +257,14 @@ pub struct GraphParams {
 }
 
 fn graph_json(view: &View) -> Value {
+    // The last check found the text is not YAML: the graph is that of the
+    // last text that parsed (empty when none did).
+    let stale = view.latest.as_ref().is_some_and(|l| !l.parsed());
     let empty = json!({
         "version": gwk_spec::graph_view::GRAPH_VERSION,
         "uri": view.uri.as_str(),
         "documentVersion": view.version,
-        "stale": false,
+        "stale": stale,
         "nodes": [],
         "edges": [],
         "cycles": [],
@@ -300,7 +303,7 @@ fn graph_json(view: &View) -> Value {
     if let Some(m) = doc.as_object_mut() {
         m.insert("uri".into(), view.uri.as_str().into());
         m.insert("documentVersion".into(), view.version.into());
-        m.insert("stale".into(), (!view.log.is_empty()).into());
+        m.insert("stale".into(), stale.into());
     }
     doc
 }

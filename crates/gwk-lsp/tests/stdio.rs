@@ -458,6 +458,38 @@ fn graph_request_gives_nodes_edges_and_counts() {
         edge["io"],
         json!([{"output": "repo", "input": "repo", "type": "volume"}])
     );
+
+    // Not YAML now: the graph of the last text that parsed, said to be
+    // stale, its ranges moved with the edit.
+    let top = json!({"line": 0, "character": 0});
+    s.change(
+        &uri,
+        2,
+        json!([{"range": {"start": top, "end": top}, "text": "oops\n"}]),
+    );
+    assert_eq!(codes(&s.diagnostics(&uri, 2))[0], "yaml-syntax");
+    let g = s.call("gwk/graph", json!({"textDocument": {"uri": uri}}));
+    assert_eq!(g["documentVersion"], 2);
+    assert_eq!(g["stale"], true);
+    assert_eq!(g["nodes"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        g["nodes"][2]["range"]["start"],
+        json!({"line": 40, "character": 2})
+    );
+    // YAML again: fresh.
+    let line2 = json!({"line": 1, "character": 0});
+    s.change(
+        &uri,
+        3,
+        json!([{"range": {"start": top, "end": line2}, "text": ""}]),
+    );
+    s.diagnostics(&uri, 3);
+    let g = s.call("gwk/graph", json!({"textDocument": {"uri": uri}}));
+    assert_eq!(
+        (g["documentVersion"].clone(), g["stale"].clone()),
+        (json!(3), json!(false))
+    );
+
     let err = s.request(
         "gwk/graph",
         json!({"textDocument": {"uri": "file:///not/open.yaml"}}),
