@@ -615,6 +615,62 @@ fn completion_reads_the_store_the_secrets_file_and_other_workflows() {
 }
 
 #[test]
+fn a_dataset_added_to_the_store_later_is_completed() {
+    let ws = Workspace::new();
+    let home = tempfile::tempdir().unwrap();
+    let store = home.path().join("datasets");
+    std::fs::create_dir_all(store.join("imagenet")).unwrap();
+    let text = PIPELINE.replace("ref: my-model", "ref: ");
+    let path = ws.write(".gradient/workflows/p.yaml", &text);
+    let uri = uri(&path);
+    let mut s = Server::start(&[("GWK_HOME", home.path().to_str().unwrap())]);
+    s.initialize(
+        json!({"workspace": {"didChangeWatchedFiles": {
+            "dynamicRegistration": true, "relativePatternSupport": true}}}),
+        ws.root(),
+    );
+    // The server asks to watch the store.
+    let registration = s.wait("the watch registration", |m| {
+        m["method"] == "client/registerCapability"
+    });
+    let watchers = &registration["params"]["registrations"][0]["registerOptions"]["watchers"];
+    assert!(
+        watchers
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["globPattern"]["baseUri"] == common::uri(&store)),
+        "{watchers}"
+    );
+    s.open(&uri, &text);
+    s.diagnostics(&uri, 1);
+    let at = position_after(&text, "          ref: ");
+    let store_names = |s: &mut Server| -> Vec<String> {
+        let items = s.call(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": at}),
+        );
+        items["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["detail"] == "local dataset store")
+            .map(|i| i["label"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(store_names(&mut s), ["imagenet"]);
+    // `gwk run` commits a new dataset; the editor reports the change.
+    let fresh = store.join("fresh-features");
+    std::fs::create_dir_all(fresh.join("v1")).unwrap();
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": common::uri(&fresh), "type": 1}]}),
+    );
+    assert_eq!(store_names(&mut s), ["fresh-features", "imagenet"]);
+    assert_eq!(s.shutdown(), 0);
+}
+
+#[test]
 fn long_completion_lists_are_cut_and_marked_incomplete() {
     let mut text = String::from("defaults:\n  resources:\n    instance-type: C5\njobs:\n");
     for i in 0..150 {

@@ -109,10 +109,10 @@ impl Server {
                 }
             };
             if msg.get("method").is_some() && msg.get("id").is_some() {
-                // A request from the server (registerCapability, ...).
+                // A request from the server (registerCapability, ...):
+                // answered, and kept like any other message.
                 let id = msg["id"].clone();
                 self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}));
-                continue;
             }
             if pred(&msg) {
                 return msg;
