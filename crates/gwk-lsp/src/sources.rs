@@ -5,8 +5,8 @@
 //! The contracts (shared with `gwk run`, documented in docs/lsp.md):
 //! - gwk.toml: the nearest one in the document's directory or above.
 //! - The dataset store: `$GWK_HOME/datasets/` (default
-//!   `~/.local/share/gwk/datasets/`); each directory there is a dataset,
-//!   named by the directory. Read only.
+//!   `$XDG_DATA_HOME/gwk/datasets/`, else `~/.local/share/gwk/datasets/`);
+//!   each directory there is a dataset, named by the directory. Read only.
 //! - The secrets file: gwk.toml's `[run] secret-file = "PATH"` (relative to
 //!   gwk.toml), else `.secrets` at the workspace root when present. A
 //!   dotenv file: `NAME=value` lines, `export NAME=value`, `#` comments.
