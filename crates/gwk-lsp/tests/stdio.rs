@@ -537,6 +537,36 @@ fn gwk_toml_changes_are_picked_up() {
     assert_eq!(s.shutdown(), 0);
 }
 
+#[test]
+fn a_pull_after_a_gwk_toml_change_waits_for_the_new_check() {
+    let ws = Workspace::new();
+    let path = ws.write(".gradient/workflows/p.yaml", PIPELINE);
+    let uri = uri(&path);
+    let mut s = Server::start(&[]);
+    s.initialize(
+        json!({"textDocument": {"diagnostic": {}},
+               "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+        ws.root(),
+    );
+    s.open(&uri, PIPELINE);
+    let pull = |s: &mut Server| {
+        let r = s.call(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}}),
+        );
+        codes(r["items"].as_array().unwrap())
+    };
+    assert!(pull(&mut s).is_empty());
+    let toml = ws.write("gwk.toml", "secrets = [\"other\"]\n");
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri_of(&toml), "type": 1}]}),
+    );
+    // Not the empty answer of the time between the change and the check.
+    assert_eq!(pull(&mut s), ["unknown-secret"]);
+    assert_eq!(s.shutdown(), 0);
+}
+
 fn uri_of(p: &std::path::Path) -> String {
     uri(p)
 }
