@@ -6,6 +6,10 @@
 //! arrive while a check runs are coalesced into the next check of the
 //! newest text. A result is pushed to the editor only when no newer text
 //! exists by then (the next check follows at once).
+//!
+//! A panic in a check ends that check, not the thread: the last findings
+//! stay (nothing is pushed for the version that failed), pull requests
+//! waiting for that version get them, and the user is told.
 
 use crate::convert::{self, Lines};
 use crate::state::{Checked, State, lock};
@@ -16,29 +20,74 @@ use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 use tower_lsp_server::ls_types as lsp;
 
-/// Diagnostics to push, or a message to show.
+/// Diagnostics to push, or a message for the user.
 pub enum Outbox {
     Publish {
         uri: lsp::Uri,
         version: i32,
         diagnostics: Vec<lsp::Diagnostic>,
     },
-    Error(String),
+    /// `window/showMessage`, an error.
+    Show(String),
+    /// `window/logMessage`, an error.
+    Log(String),
 }
 
 pub fn spawn(state: Arc<State>, out: UnboundedSender<Outbox>) {
     std::thread::Builder::new()
         .name("gwk-check".into())
         .spawn(move || {
+            let mut shown = false;
             loop {
                 let uri = state.queue.pop();
-                check(&state, &uri, &out);
+                let mut version = None;
+                let run =
+                    catch_unwind(AssertUnwindSafe(|| check(&state, &uri, &out, &mut version)));
+                if let Err(panic) = run {
+                    failed(&state, &uri, version, &crate::panics::message(&panic), &out);
+                    if !shown {
+                        shown = true;
+                        let _ = out.send(Outbox::Show(
+                            "gwk-lsp: a check failed; the findings shown are from an earlier \
+                             version. The server goes on; its log says more (please report it \
+                             with the file)."
+                                .into(),
+                        ));
+                    }
+                }
             }
         })
         .expect("the checker thread starts");
 }
 
-fn check(state: &State, uri: &lsp::Uri, out: &UnboundedSender<Outbox>) {
+/// After the check of `uri` (at `version`, when it got that far) panicked:
+/// requests waiting for that version are let go with the last findings,
+/// and the log says what happened.
+fn failed(
+    state: &State,
+    uri: &lsp::Uri,
+    version: Option<i32>,
+    why: &str,
+    out: &UnboundedSender<Outbox>,
+) {
+    if let Some(doc) = lock(&state.docs).get(uri) {
+        let v = version.unwrap_or(doc.version);
+        doc.checked.send_if_modified(|done| {
+            let newer = *done < v;
+            *done = (*done).max(v);
+            newer
+        });
+    }
+    let _ = out.send(Outbox::Log(format!(
+        "gwk-lsp: the check of {}{} failed ({why}); its last findings stay. \
+         Please report it with the file.",
+        uri.as_str(),
+        version.map(|v| format!(" v{v}")).unwrap_or_default(),
+    )));
+}
+
+/// Checks the newest text of `uri`; `seen` gets its version.
+fn check(state: &State, uri: &lsp::Uri, out: &UnboundedSender<Outbox>, seen: &mut Option<i32>) {
     let job = crate::trace::timed(
         || "check: snapshot".into(),
         || {
@@ -61,30 +110,12 @@ fn check(state: &State, uri: &lsp::Uri, out: &UnboundedSender<Outbox>) {
     let Some((text, version, config, good, log)) = job else {
         return;
     };
-    let analyzed = crate::trace::timed(
+    *seen = Some(version);
+    crate::debug::in_check(state, uri, &text);
+    let analysis = crate::trace::timed(
         || format!("check: analyze ({} bytes)", text.len()),
-        || catch_unwind(AssertUnwindSafe(|| gwk_spec::analyze(&text, &config))),
+        || gwk_spec::analyze(&text, &config),
     );
-    let analysis = match analyzed {
-        Ok(a) => a,
-        Err(panic) => {
-            let what = panic_message(&panic);
-            let _ = out.send(Outbox::Error(format!(
-                "gwk-lsp: the checker failed on {} ({what}); please report it with the file. \
-                 The server goes on.",
-                uri.as_str()
-            )));
-            // No findings of its own: the last good ones are carried, and
-            // requests waiting for this version get an answer.
-            Analysis {
-                line_index: gwk_spec::syntax::LineIndex::new(&text),
-                text: text.to_string(),
-                root: None,
-                workflow: None,
-                diagnostics: Vec::new(),
-            }
-        }
-    };
     let diagnostics = crate::trace::timed(
         || "check: compose".into(),
         || compose(&analysis, good.as_deref(), &log),
@@ -154,16 +185,4 @@ fn compose(
         out.sort_by_key(|(d, _)| (d.span.start, d.span.end));
     }
     out
-}
-
-pub fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
-    panic_message_of(panic.as_ref())
-}
-
-pub fn panic_message_of(panic: &(dyn std::any::Any + Send)) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic".into())
 }

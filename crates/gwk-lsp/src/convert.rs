@@ -6,14 +6,6 @@ use gwk_spec::{Code, Severity};
 use ropey::Rope;
 use tower_lsp_server::ls_types as lsp;
 
-/// The docs page of a rule, linked from every diagnostic.
-pub fn rule_url(code: Code) -> String {
-    format!(
-        "https://github.com/gwk-dev/gwk/blob/main/docs/rules.md#{}",
-        code.as_str()
-    )
-}
-
 /// Text with its line index: what spans are converted against.
 pub struct Lines<'a> {
     pub text: &'a str,
@@ -140,7 +132,9 @@ pub fn diagnostic(
         range: lines.range(d.span),
         severity: Some(severity(d.severity)),
         code: Some(lsp::NumberOrString::String(d.code.as_str().to_string())),
-        code_description: rule_url(d.code)
+        code_description: d
+            .code
+            .docs_url()
             .parse()
             .ok()
             .map(|href| lsp::CodeDescription { href }),

@@ -7,7 +7,9 @@
 
 mod checker;
 mod convert;
+mod debug;
 mod lifecycle;
+mod panics;
 mod server;
 mod sources;
 mod state;
@@ -34,7 +36,7 @@ options:
 
 fn main() -> ExitCode {
     single_malloc_arena();
-    // A panic in a request is answered as an error and the server goes on:
+    // A panic is caught (panics.rs, checker.rs) and the server goes on:
     // one line in the editor's log says where, without a backtrace.
     std::panic::set_hook(Box::new(|info| {
         let at = info
@@ -43,7 +45,7 @@ fn main() -> ExitCode {
             .unwrap_or_default();
         eprintln!(
             "gwk-lsp: internal error{at}: {}",
-            checker::panic_message_of(info.payload())
+            panics::message_of(info.payload())
         );
     }));
     for arg in std::env::args().skip(1) {
@@ -79,10 +81,12 @@ fn main() -> ExitCode {
     runtime.block_on(async move {
         let mut builder = LspService::build(move |client| server::Backend::new(client, shared))
             .custom_method("gwk/graph", server::Backend::graph);
-        if std::env::var("GWK_LSP_DEBUG").is_ok_and(|v| v == "1") {
+        if debug::enabled() {
             builder = builder.custom_method("gwk/debug/panic", server::Backend::debug_panic);
         }
         let (service, socket) = builder.finish();
+        let client = service.inner().client();
+        let service = panics::CatchPanics::new(service, client);
         Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
             .serve(service)
             .await;

@@ -2,10 +2,11 @@
 //!
 //! Handlers that change documents do all their work before their first
 //! await, so changes apply strictly in the order they arrive even though
-//! tower-lsp runs handlers concurrently. Queries run as plain functions
-//! under [`guard`], which turns a panic into an error response.
+//! tower-lsp runs handlers concurrently. Queries run as plain functions;
+//! a panic anywhere in a handler is caught around the whole service
+//! (panics.rs) and becomes an error response.
 
-use crate::checker::{Outbox, panic_message};
+use crate::checker::Outbox;
 use crate::convert::{self, CompletionStyle, Lines};
 use crate::sources::{self, ProjectConfig};
 use crate::state::{Checked, Doc, Settings, State, lock};
@@ -17,7 +18,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
+use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
@@ -26,17 +27,9 @@ pub struct Backend {
     state: Arc<State>,
 }
 
-/// Runs a query; a panic inside becomes an error response.
-fn guard<T>(what: &str, f: impl FnOnce() -> T) -> Result<T> {
-    catch_unwind(AssertUnwindSafe(f)).map_err(|panic| Error {
-        code: ErrorCode::InternalError,
-        message: format!(
-            "gwk-lsp: {what} failed ({}); the server goes on",
-            panic_message(&panic)
-        )
-        .into(),
-        data: None,
-    })
+/// A query's answer: `f` may stop early with `?` when there is none.
+fn answer<T>(f: impl FnOnce() -> Option<T>) -> Result<Option<T>> {
+    Ok(f())
 }
 
 /// A document as the queries see it: the text now, and the model (the last
@@ -126,11 +119,16 @@ impl Backend {
                         )
                         .await
                     }
-                    Outbox::Error(m) => c.show_message(MessageType::ERROR, m).await,
+                    Outbox::Show(m) => c.show_message(MessageType::ERROR, m).await,
+                    Outbox::Log(m) => c.log_message(MessageType::ERROR, m).await,
                 }
             }
         });
         Backend { client, state }
+    }
+
+    pub fn client(&self) -> Client {
+        self.client.clone()
     }
 
     fn view(&self, uri: &Uri) -> Option<View> {
@@ -215,6 +213,8 @@ impl Backend {
             for doc in docs.values_mut() {
                 doc.config = self.state.config_for(doc.path.as_deref());
                 doc.latest = None;
+                // Pulls from now on wait for the check with the new config.
+                doc.checked.send_replace(i32::MIN);
                 if let Some(e) = &doc.config.error
                     && !errors.contains(e)
                 {
@@ -240,15 +240,13 @@ impl Backend {
         let Some(view) = self.view(&params.text_document.uri) else {
             return Err(Error::invalid_params("the document is not open"));
         };
-        guard("gwk/graph", || graph_json(&view))
+        Ok(graph_json(&view))
     }
 
     /// `gwk/debug/panic`: panics, so tests can see the server survive it.
-    /// Registered only when `GWK_LSP_DEBUG=1`.
+    /// Registered only when `GWK_LSP_DEBUG=1` (debug.rs).
     pub async fn debug_panic(&self, _: Value) -> Result<Value> {
-        guard("gwk/debug/panic", || -> Value {
-            panic!("a panic asked for by gwk/debug/panic")
-        })
+        panic!("a panic asked for by gwk/debug/panic")
     }
 }
 
@@ -259,11 +257,14 @@ pub struct GraphParams {
 }
 
 fn graph_json(view: &View) -> Value {
+    // The last check found the text is not YAML: the graph is that of the
+    // last text that parsed (empty when none did).
+    let stale = view.latest.as_ref().is_some_and(|l| !l.parsed());
     let empty = json!({
         "version": gwk_spec::graph_view::GRAPH_VERSION,
         "uri": view.uri.as_str(),
         "documentVersion": view.version,
-        "stale": false,
+        "stale": stale,
         "nodes": [],
         "edges": [],
         "cycles": [],
@@ -302,7 +303,7 @@ fn graph_json(view: &View) -> Value {
     if let Some(m) = doc.as_object_mut() {
         m.insert("uri".into(), view.uri.as_str().into());
         m.insert("documentVersion".into(), view.version.into());
-        m.insert("stale".into(), (!view.log.is_empty()).into());
+        m.insert("stale".into(), stale.into());
     }
     doc
 }
@@ -513,12 +514,13 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let version = params.text_document.version;
         let encoding = self.state.settings().encoding;
-        {
+        let applied = catch_unwind(AssertUnwindSafe(|| {
             let mut docs = lock(&self.state.docs);
             let Some(doc) = docs.get_mut(&uri) else {
-                return;
+                return false;
             };
             for change in params.content_changes {
+                crate::debug::in_change(&change.text);
                 match change.range {
                     Some(range) => {
                         let start = convert::rope_offset(&doc.rope, range.start, encoding);
@@ -528,8 +530,29 @@ impl LanguageServer for Backend {
                     None => doc.set_text(&change.text, version),
                 }
             }
+            true
+        }));
+        match applied {
+            Ok(true) => self.state.queue.push(uri.clone()),
+            Ok(false) => return,
+            Err(panic) => {
+                // The text may be half changed: no longer the editor's.
+                // Forget the document rather than answer from a wrong text;
+                // reopening it starts afresh. The panic goes on to the
+                // service's catch (panics.rs), which logs it.
+                lock(&self.state.docs).remove(&uri);
+                let message = format!(
+                    "gwk-lsp: an edit of {} could not be applied; close and reopen the file \
+                     to check it again",
+                    uri.as_str()
+                );
+                self.client.show_message(MessageType::ERROR, message).await;
+                if !self.state.settings().pull {
+                    self.client.publish_diagnostics(uri, Vec::new(), None).await;
+                }
+                std::panic::resume_unwind(panic);
+            }
         }
-        self.state.queue.push(uri);
         if crate::trace::enabled() {
             eprintln!(
                 "gwk-lsp: didChange v{version} applied in {:.2} ms (at {:.1} ms)",
@@ -606,18 +629,16 @@ impl LanguageServer for Backend {
                 }),
             ));
         }
-        let items = guard("diagnostics", || {
-            let lines = Lines {
-                text: &latest.analysis.text,
-                index: &latest.analysis.line_index,
-                encoding,
-            };
-            latest
-                .diagnostics
-                .iter()
-                .map(|(d, carried)| convert::diagnostic(d, &lines, &uri, *carried))
-                .collect()
-        })?;
+        let lines = Lines {
+            text: &latest.analysis.text,
+            index: &latest.analysis.line_index,
+            encoding,
+        };
+        let items = latest
+            .diagnostics
+            .iter()
+            .map(|(d, carried)| convert::diagnostic(d, &lines, &uri, *carried))
+            .collect();
         Ok(full(Some(id), items))
     }
 
@@ -633,26 +654,25 @@ impl LanguageServer for Backend {
         let sources = crate::trace::timed(|| "completion: sources".into(), || self.sources(&view));
         let settings = self.state.settings();
         let (style, max) = (settings.style, settings.completion_limit);
-        crate::trace::timed(
+        let list = crate::trace::timed(
             || "completion".into(),
             || {
-                guard("completion", || {
-                    let offset = view.offset(pos.position);
-                    let model = view.good.as_ref().map(|g| &g.analysis);
-                    let items =
-                        query::complete(&view.text, offset, model, &view.log, &sources, trigger);
-                    let (items, cut) = query::limit(&view.text, offset, items, max);
-                    let lines = view.lines();
-                    Some(CompletionResponse::List(CompletionList {
-                        is_incomplete: cut,
-                        items: items
-                            .iter()
-                            .map(|c| convert::completion(c, &lines, style))
-                            .collect(),
-                    }))
-                })
+                let offset = view.offset(pos.position);
+                let model = view.good.as_ref().map(|g| &g.analysis);
+                let items =
+                    query::complete(&view.text, offset, model, &view.log, &sources, trigger);
+                let (items, cut) = query::limit(&view.text, offset, items, max);
+                let lines = view.lines();
+                CompletionList {
+                    is_incomplete: cut,
+                    items: items
+                        .iter()
+                        .map(|c| convert::completion(c, &lines, style))
+                        .collect(),
+                }
             },
-        )
+        );
+        Ok(Some(CompletionResponse::List(list)))
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
@@ -660,7 +680,7 @@ impl LanguageServer for Backend {
         let Some(view) = self.view(&pos.text_document.uri) else {
             return Ok(None);
         };
-        guard("hover", || {
+        answer(|| {
             let (model, offset) = view.model_at(view.offset(pos.position))?;
             let h = query::hover(model, offset, &view.config.config)?;
             Some(Hover {
@@ -681,7 +701,7 @@ impl LanguageServer for Backend {
         let Some(view) = self.view(&pos.text_document.uri) else {
             return Ok(None);
         };
-        guard("definition", || {
+        answer(|| {
             let (model, offset) = view.model_at(view.offset(pos.position))?;
             let span = query::definition(model, offset)?;
             Some(GotoDefinitionResponse::Scalar(view.location(span)?))
@@ -693,7 +713,7 @@ impl LanguageServer for Backend {
         let Some(view) = self.view(&pos.text_document.uri) else {
             return Ok(None);
         };
-        guard("references", || {
+        answer(|| {
             let (model, offset) = view.model_at(view.offset(pos.position))?;
             let spans = query::references(model, offset, params.context.include_declaration);
             Some(spans.into_iter().filter_map(|s| view.location(s)).collect())
@@ -708,7 +728,7 @@ impl LanguageServer for Backend {
         let Some(view) = self.view(&pos.text_document.uri) else {
             return Ok(None);
         };
-        guard("highlight", || {
+        answer(|| {
             let (model, offset) = view.model_at(view.offset(pos.position))?;
             let wf = model.workflow.as_ref()?;
             let hit = query::symbol_at(wf, &model.text, offset)?;
@@ -737,7 +757,7 @@ impl LanguageServer for Backend {
         let Some(view) = self.view(&params.text_document.uri) else {
             return Ok(None);
         };
-        guard("prepareRename", || {
+        answer(|| {
             let (model, offset) = view.model_at(view.offset(params.position))?;
             let (span, name) = query::prepare_rename(model, offset)?;
             Some(PrepareRenameResponse::RangeWithPlaceholder {
@@ -752,33 +772,9 @@ impl LanguageServer for Backend {
         let Some(view) = self.view(&pos.text_document.uri) else {
             return Ok(None);
         };
-        let result = guard("rename", || {
-            let Some((model, offset)) = view.model_at(view.offset(pos.position)) else {
-                return Err(
-                    "the file has changed where the cursor is and is not YAML yet: finish the edit first"
-                        .to_string(),
-                );
-            };
-            let edits =
-                query::rename(model, offset, &params.new_name).map_err(|e| e.to_string())?;
-            let edits: Option<Vec<TextEdit>> = edits
-                .iter()
-                .map(|e| {
-                    Some(TextEdit {
-                        range: view.range(e.span)?,
-                        new_text: e.text.clone(),
-                    })
-                })
-                .collect();
-            let edits = edits.ok_or_else(|| {
-                "a place the rename must change is being edited; finish the edit first".to_string()
-            })?;
-            Ok(WorkspaceEdit {
-                changes: Some(HashMap::from([(view.uri.clone(), edits)])),
-                ..WorkspaceEdit::default()
-            })
-        })?;
-        result.map(Some).map_err(Error::invalid_params)
+        rename_edit(&view, pos.position, &params.new_name)
+            .map(Some)
+            .map_err(Error::invalid_params)
     }
 
     async fn document_symbol(
@@ -788,7 +784,7 @@ impl LanguageServer for Backend {
         let Some(view) = self.view(&params.text_document.uri) else {
             return Ok(None);
         };
-        guard("documentSymbol", || {
+        answer(|| {
             let good = view.good.as_ref()?;
             let symbols = query::document_symbols(&good.analysis);
             Some(DocumentSymbolResponse::Nested(
@@ -801,7 +797,7 @@ impl LanguageServer for Backend {
         let Some(view) = self.view(&params.text_document.uri) else {
             return Ok(None);
         };
-        guard("foldingRange", || {
+        answer(|| {
             let good = view.good.as_ref()?;
             let a = &good.analysis;
             Some(
@@ -832,7 +828,7 @@ impl LanguageServer for Backend {
         let Some(view) = self.view(&params.text_document.uri) else {
             return Ok(None);
         };
-        guard("codeAction", || {
+        answer(|| {
             let lines = view.lines();
             let range = lines.span(params.range);
             let shown = view.diagnostics();
@@ -872,7 +868,7 @@ impl LanguageServer for Backend {
         let Some(view) = self.view(&params.text_document.uri) else {
             return Ok(None);
         };
-        guard("inlayHint", || {
+        answer(|| {
             let good = view.good.as_ref()?;
             let range = view.lines().span(params.range);
             // The range in the model's text (its ends may be in new text).
@@ -904,6 +900,37 @@ impl LanguageServer for Backend {
             )
         })
     }
+}
+
+/// The edits of a rename, or why it cannot be made now.
+fn rename_edit(
+    view: &View,
+    pos: Position,
+    new_name: &str,
+) -> std::result::Result<WorkspaceEdit, String> {
+    let Some((model, offset)) = view.model_at(view.offset(pos)) else {
+        return Err(
+            "the file has changed where the cursor is and is not YAML yet: finish the edit first"
+                .to_string(),
+        );
+    };
+    let edits = query::rename(model, offset, new_name).map_err(|e| e.to_string())?;
+    let edits: Option<Vec<TextEdit>> = edits
+        .iter()
+        .map(|e| {
+            Some(TextEdit {
+                range: view.range(e.span)?,
+                new_text: e.text.clone(),
+            })
+        })
+        .collect();
+    let edits = edits.ok_or_else(|| {
+        "a place the rename must change is being edited; finish the edit first".to_string()
+    })?;
+    Ok(WorkspaceEdit {
+        changes: Some(HashMap::from([(view.uri.clone(), edits)])),
+        ..WorkspaceEdit::default()
+    })
 }
 
 fn symbol(view: &View, s: &query::Symbol) -> Option<DocumentSymbol> {

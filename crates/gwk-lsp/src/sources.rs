@@ -5,8 +5,8 @@
 //! The contracts (shared with `gwk run`, documented in docs/lsp.md):
 //! - gwk.toml: the nearest one in the document's directory or above.
 //! - The dataset store: `$GWK_HOME/datasets/` (default
-//!   `~/.local/share/gwk/datasets/`); each directory there is a dataset,
-//!   named by the directory. Read only.
+//!   `$XDG_DATA_HOME/gwk/datasets/`, else `~/.local/share/gwk/datasets/`);
+//!   each directory there is a dataset, named by the directory. Read only.
 //! - The secrets file: gwk.toml's `[run] secret-file = "PATH"` (relative to
 //!   gwk.toml), else `.secrets` at the workspace root when present. A
 //!   dotenv file: `NAME=value` lines, `export NAME=value`, `#` comments.
@@ -71,18 +71,9 @@ pub fn project_config(dir: &Path) -> ProjectConfig {
     }
 }
 
-/// The dataset store `gwk run` writes: `$GWK_HOME/datasets`, else
-/// `$XDG_DATA_HOME/gwk/datasets`, else `~/.local/share/gwk/datasets`.
+/// The dataset store `gwk run` writes (gwk-spec's `home` has the rule).
 pub fn store_dir() -> Option<PathBuf> {
-    let var = |v: &str| {
-        std::env::var_os(v)
-            .filter(|s| !s.is_empty())
-            .map(PathBuf::from)
-    };
-    let home = var("GWK_HOME")
-        .or_else(|| var("XDG_DATA_HOME").map(|x| x.join("gwk")))
-        .or_else(|| var("HOME").map(|h| h.join(".local/share/gwk")))?;
-    Some(home.join("datasets"))
+    gwk_spec::home::gwk_home(|v| std::env::var_os(v)).map(|h| h.join(gwk_spec::home::DATASETS_DIR))
 }
 
 /// The dataset names in the store: its directories' names, sorted.

@@ -134,7 +134,7 @@ impl DatasetStore {
     /// The store under `$GWK_HOME` (`home`); nothing is created until used.
     pub fn new(home: &Path) -> DatasetStore {
         DatasetStore {
-            root: home.join("datasets"),
+            root: home.join(gwk_spec::home::DATASETS_DIR),
         }
     }
 

@@ -1,20 +1,13 @@
 //! Where gwk keeps its state: `$GWK_HOME`, by default
-//! `$XDG_DATA_HOME/gwk` or `~/.local/share/gwk`.
+//! `$XDG_DATA_HOME/gwk` or `~/.local/share/gwk` (the rule is gwk-spec's,
+//! shared with the language server).
 
 use std::path::PathBuf;
 
-/// The environment variable that moves gwk's state directory.
-pub const GWK_HOME_VAR: &str = "GWK_HOME";
+pub use gwk_spec::home::GWK_HOME_VAR;
 
-/// `$GWK_HOME`, else `$XDG_DATA_HOME/gwk`, else `~/.local/share/gwk`.
-/// `None` only when none of these can be known (no HOME at all).
+/// gwk's state directory in this process's environment. `None` only when
+/// it cannot be known (no HOME at all).
 pub fn gwk_home() -> Option<PathBuf> {
-    let non_empty = |v: &str| std::env::var_os(v).filter(|s| !s.is_empty());
-    if let Some(h) = non_empty(GWK_HOME_VAR) {
-        return Some(PathBuf::from(h));
-    }
-    if let Some(x) = non_empty("XDG_DATA_HOME") {
-        return Some(PathBuf::from(x).join("gwk"));
-    }
-    non_empty("HOME").map(|h| PathBuf::from(h).join(".local/share/gwk"))
+    gwk_spec::home::gwk_home(|v| std::env::var_os(v))
 }

@@ -106,6 +106,17 @@ impl fmt::Display for Code {
     }
 }
 
+/// Where docs/rules.md is published; each rule is a section there.
+pub const RULES_URL: &str = "https://github.com/gwk-dev/gwk/blob/main/docs/rules.md";
+
+impl Code {
+    /// The rule's section of docs/rules.md, which the CLI's SARIF and the
+    /// language server's diagnostics link to.
+    pub fn docs_url(self) -> String {
+        format!("{RULES_URL}#{}", self.as_str())
+    }
+}
+
 /// A secondary location that explains the finding (the other key of a
 /// duplicate, every edge of a cycle).
 #[derive(Clone, Debug, PartialEq, Eq)]

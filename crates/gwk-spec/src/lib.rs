@@ -15,6 +15,7 @@ pub mod check;
 pub mod config;
 pub mod graph;
 pub mod graph_view;
+pub mod home;
 pub mod plan;
 pub mod query;
 pub mod suggest;

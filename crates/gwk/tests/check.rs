@@ -198,6 +198,11 @@ fn sarif_and_github_formats() {
     assert_eq!(result["level"], "error");
     let index = result["ruleIndex"].as_u64().unwrap() as usize;
     assert_eq!(run["tool"]["driver"]["rules"][index]["id"], "unknown-job");
+    // The same link as the language server's (gwk_spec::Code::docs_url).
+    assert_eq!(
+        run["tool"]["driver"]["rules"][index]["helpUri"],
+        "https://github.com/gwk-dev/gwk/blob/main/docs/rules.md#unknown-job"
+    );
     let region = &result["locations"][0]["physicalLocation"]["region"];
     assert_eq!(
         (region["startLine"].as_u64(), region["startColumn"].as_u64()),

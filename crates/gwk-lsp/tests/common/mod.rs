@@ -109,10 +109,10 @@ impl Server {
                 }
             };
             if msg.get("method").is_some() && msg.get("id").is_some() {
-                // A request from the server (registerCapability, ...).
+                // A request from the server (registerCapability, ...):
+                // answered, and kept like any other message.
                 let id = msg["id"].clone();
                 self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}));
-                continue;
             }
             if pred(&msg) {
                 return msg;
@@ -171,6 +171,32 @@ impl Server {
             "textDocument/didChange",
             json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}),
         );
+    }
+
+    /// The messages read so far that no `wait` took, which match `pred`.
+    pub fn seen(&self, pred: impl Fn(&Value) -> bool) -> Vec<Value> {
+        self.pending.iter().filter(|m| pred(m)).cloned().collect()
+    }
+
+    /// shutdown and exit; the exit status and every message the server
+    /// sent that no `wait` took, up to the end of its output.
+    pub fn finish(mut self) -> (i32, Vec<Value>) {
+        let r = self.call("shutdown", Value::Null);
+        assert_eq!(r, Value::Null);
+        self.notify("exit", Value::Null);
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.inbox.recv_timeout(left) {
+                Ok(m) => self.pending.push(m),
+                Err(RecvTimeoutError::Disconnected) => break,
+                Err(RecvTimeoutError::Timeout) => panic!("the server's output did not end"),
+            }
+        }
+        let code = self
+            .exit_code(Duration::from_secs(10))
+            .expect("server exits after `exit`");
+        (code, std::mem::take(&mut self.pending))
     }
 
     /// shutdown, exit, and the exit status.

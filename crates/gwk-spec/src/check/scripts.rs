@@ -62,13 +62,11 @@ fn folded(ctx: &mut Ctx, node: &Node) {
                    (`script: |-`) to keep its lines";
     match s.style {
         Style::Folded if source_lines > 2 => {
-            // `>` → `|`, keeping any chomping and indentation indicators.
-            let fix = Fix::replace(
-                "write the script as a literal block (`|`)",
-                Span::new(node.span.start, node.span.start + 1),
-                "|",
-            );
-            ctx.push(Diagnostic::new(Code::FoldedScript, node.span, message).with_fix(fix));
+            let mut d = Diagnostic::new(Code::FoldedScript, node.span, message);
+            if let Some(fix) = folded_header_fix(node.span.start, source) {
+                d = d.with_fix(fix);
+            }
+            ctx.push(d);
         }
         Style::Plain | Style::SingleQuoted | Style::DoubleQuoted if source_lines > 1 => {
             let mut d = Diagnostic::new(Code::FoldedScript, node.span, message);
@@ -79,6 +77,29 @@ fn folded(ctx: &mut Ctx, node: &Node) {
         }
         _ => {}
     }
+}
+
+/// Rewrites a folded block's header (`>`, `>-`, `>2`...) as a literal one:
+/// `|-` like the plain-scalar fix, keeping an indentation indicator and an
+/// explicit keep (`+`). The lines stay as they are, so the script has the
+/// same commands, one a line; only the clipped final newline goes, which
+/// no shell notices. None when the block does not start with its header
+/// (a tag before it).
+fn folded_header_fix(start: usize, source: &str) -> Option<Fix> {
+    if !source.starts_with('>') {
+        return None;
+    }
+    let header_len = source[1..]
+        .find(|c: char| !matches!(c, '-' | '+' | '1'..='9'))
+        .map_or(source.len(), |n| n + 1);
+    let indicators = &source[1..header_len];
+    let chomping = if indicators.contains('+') { '+' } else { '-' };
+    let indent: String = indicators.chars().filter(char::is_ascii_digit).collect();
+    Some(Fix::replace(
+        "write the script as a literal block (`|-`)",
+        Span::new(start, start + header_len),
+        format!("|{chomping}{indent}"),
+    ))
 }
 
 /// Rewrites a multi-line plain scalar as a `|-` block, one command a line.
@@ -380,5 +401,19 @@ mod tests {
             io_tokens("ls /outputs/run-$ID", "/outputs/"),
             [("run-", true)]
         );
+    }
+
+    #[test]
+    fn folded_headers_become_strip_literal_headers() {
+        let header = |src: &str| {
+            let fix = folded_header_fix(10, src).expect("a fix");
+            let e = &fix.edits[0];
+            (e.span, e.text.clone())
+        };
+        assert_eq!(header(">\n  a\n"), (Span::new(10, 11), "|-".into()));
+        assert_eq!(header(">-\n  a\n"), (Span::new(10, 12), "|-".into()));
+        assert_eq!(header(">2 # c\n  a\n"), (Span::new(10, 12), "|-2".into()));
+        assert_eq!(header(">+\n  a\n"), (Span::new(10, 12), "|+".into()));
+        assert!(folded_header_fix(0, "!!str >\n  a").is_none());
     }
 }

@@ -112,5 +112,40 @@ fn folded_script_fix_turns_it_literal() {
         .iter()
         .find(|x| x.is_fix && a.diagnostics[x.diagnostic].code == Code::FoldedScript);
     let fix = fix.unwrap_or_else(|| panic!("{:?}", titles(&actions)));
-    insta::assert_snapshot!("action_folded_script", applied(text, &fix.edits));
+    let fixed = applied(text, &fix.edits);
+    insta::assert_snapshot!("action_folded_script", fixed);
+    // Still YAML, no folded script, and the same commands, one a
+    // line (`|-` drops only the final newline).
+    let after = analyze(&fixed, &Config::default());
+    assert!(after.root.is_some());
+    assert!(
+        !after
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Code::FoldedScript),
+        "{:?}",
+        after.diagnostics
+    );
+    let job = &after.workflow.as_ref().unwrap().jobs[0];
+    assert_eq!(job.param_str("script"), Some("echo one\necho two"));
+}
+
+#[test]
+fn a_number_in_env_gets_quoted() {
+    let text = PIPELINE.replace("LR: \"0.001\"", "LR: 0.001");
+    let (a, actions) = actions_at(&text, "0.001\n");
+    assert_eq!(
+        titles(&actions),
+        [
+            "Quote `0.001`",
+            "Ignore `invalid-type` on this line (# gwk: ignore[invalid-type])"
+        ]
+    );
+    assert!(actions[0].is_fix && actions[0].preferred);
+    assert_eq!(a.diagnostics[actions[0].diagnostic].code, Code::InvalidType);
+    // The value becomes the string it was meant to be, and the file is
+    // the clean pipeline again.
+    let fixed = applied(&text, &actions[0].edits);
+    assert_eq!(fixed, PIPELINE);
+    assert!(analyze(&fixed, &Config::default()).diagnostics.is_empty());
 }

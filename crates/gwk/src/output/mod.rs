@@ -10,14 +10,6 @@ use gwk_spec::{Analysis, Counts};
 
 pub use human::Human;
 
-/// The documentation page of a rule.
-pub fn rule_url(code: gwk_spec::Code) -> String {
-    format!(
-        "https://github.com/gwk-dev/gwk/blob/main/docs/rules.md#{}",
-        code.as_str()
-    )
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// rustc-style snippets (colour on a terminal).

@@ -1,6 +1,6 @@
 //! `--format sarif`: SARIF 2.1.0, as GitHub code scanning accepts it.
 
-use super::{FileReport, Range, rule_url};
+use super::{FileReport, Range};
 use gwk_spec::{Code, Severity};
 use serde_json::{Value, json};
 
@@ -48,7 +48,7 @@ pub fn render(reports: &[FileReport]) -> String {
                 "id": c.as_str(),
                 "name": c.as_str(),
                 "shortDescription": {"text": c.summary()},
-                "helpUri": rule_url(*c),
+                "helpUri": c.docs_url(),
                 "defaultConfiguration": {"level": level(c.default_severity())},
             })
         })

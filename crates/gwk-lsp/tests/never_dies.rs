@@ -1,0 +1,226 @@
+//! A panic anywhere never ends the server: in a request, in a notification,
+//! in the checker thread. The server is started with `GWK_LSP_DEBUG=1`,
+//! whose hooks (src/debug.rs) panic where a real bug would.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+
+const PANIC_IN_CHECK: &str = "# gwk-lsp-debug: panic in check\n";
+const PANIC_IN_CHANGE: &str = "# gwk-lsp-debug: panic in didChange\n";
+
+fn typo() -> String {
+    PIPELINE.replace(
+        "data: Prepare.outputs.prepared",
+        "data: Prepare.outputs.prepard",
+    )
+}
+
+fn debug_server() -> Server {
+    Server::start(&[("GWK_LSP_DEBUG", "1")])
+}
+
+fn top() -> Value {
+    json!({"line": 0, "character": 0})
+}
+
+/// Inserts the marker line at the top (version `v`).
+fn insert_marker(s: &mut Server, uri: &str, v: i64, marker: &str) {
+    s.change(
+        uri,
+        v,
+        json!([{"range": {"start": top(), "end": top()}, "text": marker}]),
+    );
+}
+
+/// Removes the marker line inserted at the top (version `v`).
+fn remove_marker(s: &mut Server, uri: &str, v: i64) {
+    s.change(
+        uri,
+        v,
+        json!([{"range": {"start": top(), "end": {"line": 1, "character": 0}}, "text": ""}]),
+    );
+}
+
+fn hover_train(s: &mut Server, uri: &str, text: &str) -> Value {
+    s.call(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": position_after(text, "  Tra")}),
+    )
+}
+
+fn method_is(m: &Value, method: &str) -> bool {
+    m["method"] == method
+}
+
+fn message(m: &Value) -> &str {
+    m["params"]["message"].as_str().unwrap_or("")
+}
+
+#[test]
+fn a_panic_in_a_request_is_an_error_response() {
+    let ws = Workspace::new();
+    let mut s = debug_server();
+    s.initialize(json!({}), ws.root());
+    // The handler panics outside any catch of its own: the service's catch
+    // answers.
+    let id = s.request("gwk/debug/panic", json!({}));
+    let r = s.response(id);
+    assert_eq!(r["error"]["code"], -32603, "{r}");
+    let text = r["error"]["message"].as_str().unwrap();
+    assert!(text.contains("gwk/debug/panic failed"), "{text}");
+    assert!(text.contains("asked for by gwk/debug/panic"), "{text}");
+    assert!(text.contains("the server goes on"), "{text}");
+    // And it goes on.
+    let path = ws.write(".gradient/workflows/p.yaml", PIPELINE);
+    let uri = uri(&path);
+    s.open(&uri, PIPELINE);
+    assert!(s.diagnostics(&uri, 1).is_empty());
+    assert_eq!(s.shutdown(), 0);
+}
+
+#[test]
+fn a_panic_in_a_notification_is_logged_and_the_server_goes_on() {
+    let ws = Workspace::new();
+    let text = typo();
+    let path = ws.write(".gradient/workflows/p.yaml", &text);
+    let uri = uri(&path);
+    let mut s = debug_server();
+    s.initialize(json!({}), ws.root());
+    s.open(&uri, &text);
+    assert_eq!(codes(&s.diagnostics(&uri, 1)), ["unknown-output"]);
+
+    insert_marker(&mut s, &uri, 2, PANIC_IN_CHANGE);
+    let log = s.wait("the log of the panic", |m| {
+        method_is(m, "window/logMessage")
+    });
+    assert!(
+        message(&log).contains("textDocument/didChange failed"),
+        "{log}"
+    );
+    assert_eq!(log["params"]["type"], 1, "an error");
+    let shown = s.wait("the message to reopen", |m| {
+        method_is(m, "window/showMessage")
+    });
+    assert!(message(&shown).contains("close and reopen"), "{shown}");
+    // The half-changed document is forgotten, its findings cleared.
+    let cleared = s.wait("the cleared diagnostics", |m| {
+        method_is(m, "textDocument/publishDiagnostics") && m["params"]["version"].is_null()
+    });
+    assert_eq!(cleared["params"]["diagnostics"], json!([]));
+    assert_eq!(hover_train(&mut s, &uri, &text), Value::Null);
+
+    // Reopened, it is checked again.
+    s.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    s.open(&uri, &text);
+    assert_eq!(codes(&s.diagnostics(&uri, 1)), ["unknown-output"]);
+    assert!(
+        hover_train(&mut s, &uri, &text)["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("job `Train`")
+    );
+    assert_eq!(s.shutdown(), 0);
+}
+
+#[test]
+fn the_checker_survives_a_panic_and_diagnostics_resume() {
+    let ws = Workspace::new();
+    let text = typo();
+    let path = ws.write(".gradient/workflows/p.yaml", &text);
+    let uri = uri(&path);
+    let mut s = debug_server();
+    s.initialize(json!({}), ws.root());
+    s.open(&uri, &text);
+    assert_eq!(codes(&s.diagnostics(&uri, 1)), ["unknown-output"]);
+
+    // The check of v2 panics: the user is told, requests are answered.
+    insert_marker(&mut s, &uri, 2, PANIC_IN_CHECK);
+    let shown = s.wait("the message about the check", |m| {
+        method_is(m, "window/showMessage")
+    });
+    assert!(message(&shown).contains("a check failed"), "{shown}");
+    let marked = format!("{PANIC_IN_CHECK}{text}");
+    assert!(
+        hover_train(&mut s, &uri, &marked)["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("job `Train`")
+    );
+
+    // The next text is checked as ever.
+    remove_marker(&mut s, &uri, 3);
+    assert_eq!(codes(&s.diagnostics(&uri, 3)), ["unknown-output"]);
+
+    // A second failure is logged but not shown again.
+    insert_marker(&mut s, &uri, 4, PANIC_IN_CHECK);
+    let log = s.wait("the log of the second failure", |m| {
+        method_is(m, "window/logMessage") && message(m).contains(" v4 failed")
+    });
+    remove_marker(&mut s, &uri, 5);
+    assert_eq!(codes(&s.diagnostics(&uri, 5)), ["unknown-output"]);
+
+    // The checker sends in order: all it sent before v5's diagnostics has
+    // been read by now.
+    let logs: Vec<String> = s
+        .seen(|m| method_is(m, "window/logMessage"))
+        .iter()
+        .map(|m| message(m).to_string())
+        .collect();
+    assert_eq!(logs.len(), 1, "{logs:?}");
+    assert!(logs[0].contains(" v2 failed") && logs[0].contains("panics, as the text asks"));
+    assert!(message(&log).contains(&uri));
+    assert!(s.seen(|m| method_is(m, "window/showMessage")).is_empty());
+    let pushed_for_failed = s.seen(|m| {
+        method_is(m, "textDocument/publishDiagnostics")
+            && (m["params"]["version"] == 2 || m["params"]["version"] == 4)
+    });
+    assert!(pushed_for_failed.is_empty(), "{pushed_for_failed:?}");
+    assert_eq!(s.shutdown(), 0);
+}
+
+#[test]
+fn a_pull_after_a_failed_check_gets_the_last_findings() {
+    let ws = Workspace::new();
+    let text = typo();
+    let path = ws.write(".gradient/workflows/p.yaml", &text);
+    let uri = uri(&path);
+    let mut s = debug_server();
+    s.initialize(
+        json!({"textDocument": {"diagnostic": {"dynamicRegistration": false}}}),
+        ws.root(),
+    );
+    s.open(&uri, &text);
+    let pull = |s: &mut Server, previous: Option<&str>| {
+        s.call(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}, "previousResultId": previous}),
+        )
+    };
+    let first = pull(&mut s, None);
+    assert_eq!(
+        codes(first["items"].as_array().unwrap()),
+        ["unknown-output"]
+    );
+    let id = first["resultId"].as_str().unwrap().to_string();
+
+    // The pull for the version whose check panics is answered (it would
+    // wait for that check forever otherwise) with the last findings.
+    insert_marker(&mut s, &uri, 2, PANIC_IN_CHECK);
+    let r = pull(&mut s, None);
+    assert_eq!(r["kind"], "full");
+    assert_eq!(r["resultId"], id.as_str());
+    assert_eq!(codes(r["items"].as_array().unwrap()), ["unknown-output"]);
+    assert_eq!(pull(&mut s, Some(&id))["kind"], "unchanged");
+
+    remove_marker(&mut s, &uri, 3);
+    let r = pull(&mut s, Some(&id));
+    assert_eq!(r["kind"], "full");
+    assert_ne!(r["resultId"], id.as_str());
+    assert_eq!(codes(r["items"].as_array().unwrap()), ["unknown-output"]);
+    assert_eq!(s.shutdown(), 0);
+}
