@@ -116,6 +116,30 @@ pub struct Staging {
     pub path: PathBuf,
 }
 
+/// One version of a commit: where its staging directory goes, and what
+/// its metadata says.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct PlannedCommit {
+    staging: PathBuf,
+    version: PathBuf,
+    meta: PathBuf,
+    info: VersionInfo,
+}
+
+impl PlannedCommit {
+    /// After the rename: the metadata, and the commit time as the
+    /// directory's modification time (readers that order versions by time,
+    /// like gwk plan, see the commit, not the job's last write). A version
+    /// without metadata still counts: its hash is computed again when asked.
+    fn finish(&self) {
+        let json = serde_json::to_vec_pretty(&self.info).expect("version info serialises");
+        let _ = fsutil::write_atomic(&self.meta, &json);
+        if let Ok(d) = fs::File::open(&self.version) {
+            let _ = d.set_modified(std::time::SystemTime::now());
+        }
+    }
+}
+
 /// Splits `name:selector`; the selector defaults to `latest`.
 pub fn parse_reference(reference: &str) -> (&str, &str) {
     match reference.split_once(':') {
@@ -385,43 +409,91 @@ impl DatasetStore {
         })
     }
 
-    /// Commits a staging directory as a new version: hash it, write its
-    /// metadata, then one `rename` makes it visible.
+    /// Commits a staging directory as a new version (see [`Self::commit_all`]).
     pub fn commit(
         &self,
         staging: Staging,
         source: VersionSource,
     ) -> Result<VersionInfo, DatasetError> {
+        let mut infos = self.commit_all(vec![(staging, source)])?;
+        Ok(infos.remove(0))
+    }
+
+    /// Commits several staging directories as new versions, all or none
+    /// (a job's dataset outputs): every one is hashed first, then each is
+    /// made visible by one `rename`, then its metadata is written. When a
+    /// step fails, the versions already renamed are moved back and every
+    /// staging directory is discarded.
+    pub fn commit_all(
+        &self,
+        stagings: Vec<(Staging, VersionSource)>,
+    ) -> Result<Vec<VersionInfo>, DatasetError> {
+        let mut planned = Vec::new();
+        let mut failure = None;
+        for (staging, source) in &stagings {
+            match self.plan_commit(staging, source.clone()) {
+                Ok(p) => planned.push(p),
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
+        if let Some(e) = failure {
+            for (s, _) in stagings {
+                self.discard(s);
+            }
+            return Err(e);
+        }
+        let mut renamed: Vec<&PlannedCommit> = Vec::new();
+        for p in &planned {
+            if let Err(e) = fs::rename(&p.staging, &p.version) {
+                // Undo: nothing of this commit may stay visible.
+                for r in renamed.iter().rev() {
+                    let _ = fs::rename(&r.version, &r.staging);
+                }
+                for (s, _) in stagings {
+                    self.discard(s);
+                }
+                return Err(io_err(format!(
+                    "cannot commit {} as {}",
+                    p.staging.display(),
+                    p.version.display()
+                ))(e));
+            }
+            renamed.push(p);
+        }
+        for p in &planned {
+            p.finish();
+        }
+        Ok(planned.into_iter().map(|p| p.info).collect())
+    }
+
+    /// Hashes a staging directory and decides the version it becomes.
+    fn plan_commit(
+        &self,
+        staging: &Staging,
+        source: VersionSource,
+    ) -> Result<PlannedCommit, DatasetError> {
         let dir = self.dir(&staging.dataset)?;
         let summary: TreeSummary = fsutil::hash_tree(&staging.path)
             .map_err(io_err(format!("cannot read {}", staging.path.display())))?;
         let id = ids::time_id();
-        let info = VersionInfo {
-            dataset: staging.dataset.clone(),
-            id: id.clone(),
-            created: jiff::Timestamp::now().to_string(),
-            hash: summary.hash,
-            files: summary.files,
-            bytes: summary.bytes,
-            source,
-            tags: Vec::new(),
-        };
-        let meta = dir.join("meta").join(format!("{id}.json"));
-        let json = serde_json::to_vec_pretty(&info).expect("version info serialises");
-        fsutil::write_atomic(&meta, &json)
-            .map_err(io_err(format!("cannot write {}", meta.display())))?;
-        let target = dir.join("versions").join(&id);
-        fs::rename(&staging.path, &target).map_err(io_err(format!(
-            "cannot commit {} as {}",
-            staging.path.display(),
-            target.display()
-        )))?;
-        // Readers that order versions by time (gwk plan) see the commit
-        // time, not the time the job last wrote into the directory.
-        if let Ok(d) = fs::File::open(&target) {
-            let _ = d.set_modified(std::time::SystemTime::now());
-        }
-        Ok(info)
+        Ok(PlannedCommit {
+            staging: staging.path.clone(),
+            version: dir.join("versions").join(&id),
+            meta: dir.join("meta").join(format!("{id}.json")),
+            info: VersionInfo {
+                dataset: staging.dataset.clone(),
+                id,
+                created: jiff::Timestamp::now().to_string(),
+                hash: summary.hash,
+                files: summary.files,
+                bytes: summary.bytes,
+                source,
+                tags: Vec::new(),
+            },
+        })
     }
 
     /// Throws a staging directory away.
@@ -603,6 +675,54 @@ mod tests {
             fsutil::hash_tree(&out).unwrap().hash,
             s.version_info("imp", &v.id).unwrap().hash
         );
+    }
+
+    #[test]
+    fn commit_all_is_all_or_nothing() {
+        let (_t, s) = store();
+        let a = s.stage("a").unwrap();
+        fs::write(a.path.join("x"), "a").unwrap();
+        let b = s.stage("b").unwrap();
+        fs::write(b.path.join("x"), "b").unwrap();
+        let (a_path, b_path) = (a.path.clone(), b.path.clone());
+        // `b` cannot be renamed into place: its versions/ is a file.
+        fs::remove_dir(s.root().join("b/versions")).unwrap();
+        fs::write(s.root().join("b/versions"), "").unwrap();
+        let err = s
+            .commit_all(vec![
+                (a, VersionSource::default()),
+                (b, VersionSource::default()),
+            ])
+            .unwrap_err();
+        assert!(err.to_string().contains("cannot commit"), "{err}");
+        assert!(s.version_ids("a").unwrap().is_empty(), "a was rolled back");
+        assert_eq!(fs::read_dir(s.root().join("a/meta")).unwrap().count(), 0);
+        assert!(!a_path.exists() && !b_path.exists(), "staging discarded");
+
+        // A staging directory that cannot be read fails before any rename.
+        let a = s.stage("a").unwrap();
+        let gone = s.stage("a").unwrap();
+        fs::remove_dir(&gone.path).unwrap();
+        assert!(
+            s.commit_all(vec![
+                (a, VersionSource::default()),
+                (gone, VersionSource::default()),
+            ])
+            .is_err()
+        );
+        assert!(s.version_ids("a").unwrap().is_empty());
+        assert_eq!(fs::read_dir(s.root().join("a/staging")).unwrap().count(), 0);
+
+        let a = s.stage("a").unwrap();
+        let c = s.stage("c").unwrap();
+        let vs = s
+            .commit_all(vec![
+                (a, VersionSource::default()),
+                (c, VersionSource::default()),
+            ])
+            .unwrap();
+        assert_eq!(s.version_ids("a").unwrap(), [vs[0].id.clone()]);
+        assert_eq!(s.version_info("c", &vs[1].id).unwrap(), vs[1]);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::fsutil;
 use crate::git;
 use crate::gpu::Grant;
 use crate::ids;
-use crate::job::{ActionSpec, InputSource, JobSpec, OutputKind};
+use crate::job::{ActionSpec, InputSource, JobSpec, OutputKind, OutputSpec};
 use crate::models::{self, ModelStore};
 use crate::redact::Redactor;
 use crate::rundir::{OutputRecord, RunDir};
@@ -621,81 +621,65 @@ fn input_binds(ctx: &Ctx, job: &JobSpec) -> Result<Vec<BindMount>, String> {
     Ok(out)
 }
 
-/// Checks and keeps a succeeded job's outputs; commits its datasets.
+/// Checks and keeps a succeeded job's outputs; commits its datasets. All
+/// or nothing: every output is checked (and every dataset hashed) before
+/// the datasets are committed together, so a job with one bad output adds
+/// no dataset version.
 fn collect_outputs(
     ctx: &Ctx,
     job: &JobSpec,
     mut places: OutputPlaces,
 ) -> Result<Vec<OutputRecord>, String> {
-    // Check everything before committing anything: a job whose string
-    // output is wrong adds no dataset version.
-    if let Err(e) = check_string_outputs(job, &places.root) {
-        discard(&ctx.store, places);
-        return Err(e);
+    let checked = check_string_outputs(job, &places.root).and_then(|()| {
+        job.outputs
+            .iter()
+            .map(|o| check_output(ctx, o, &places.root))
+            .collect::<Result<Vec<_>, String>>()
+    });
+    let mut records = match checked {
+        Ok(r) => r,
+        Err(e) => {
+            discard(&ctx.store, places);
+            return Err(e);
+        }
+    };
+    let mut datasets = Vec::new();
+    let mut slots = Vec::new();
+    for (i, o) in job.outputs.iter().enumerate() {
+        if let OutputKind::Dataset { .. } = o.kind {
+            let staging = places
+                .staging
+                .remove(&o.name)
+                .expect("staged before the job");
+            let source = VersionSource {
+                run: Some(ctx.dir.id.clone()),
+                job: Some(job.name.clone()),
+                output: Some(o.name.clone()),
+                imported_from: None,
+            };
+            datasets.push((staging, source));
+            slots.push(i);
+        }
     }
-    let mut records = Vec::new();
-    for o in &job.outputs {
-        let record = match &o.kind {
-            OutputKind::String => {
-                let p = places.root.join(&o.name);
-                let bytes =
-                    fs::read(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
-                let value = ctx.redactor.redact(&String::from_utf8_lossy(&bytes));
-                OutputRecord {
-                    name: o.name.clone(),
-                    kind: "string".into(),
-                    path: p.display().to_string(),
-                    hash: format!("sha256:{}", fsutil::sha256_hex(&bytes)),
-                    value: Some(value),
-                    ..Default::default()
-                }
-            }
-            OutputKind::Volume => {
-                let p = places.root.join(&o.name);
-                let summary = fsutil::hash_tree(&p)
-                    .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
-                OutputRecord {
-                    name: o.name.clone(),
-                    kind: "volume".into(),
-                    path: p.display().to_string(),
-                    hash: summary.hash,
-                    ..Default::default()
-                }
-            }
-            OutputKind::Dataset { dataset } => {
-                let staging = places
-                    .staging
-                    .remove(&o.name)
-                    .expect("staged before the job");
-                let info = ctx
-                    .store
-                    .commit(
-                        staging,
-                        VersionSource {
-                            run: Some(ctx.dir.id.clone()),
-                            job: Some(job.name.clone()),
-                            output: Some(o.name.clone()),
-                            imported_from: None,
-                        },
-                    )
-                    .map_err(|e| e.to_string())?;
-                let path = ctx
-                    .store
-                    .root()
-                    .join(dataset)
-                    .join("versions")
-                    .join(&info.id);
-                OutputRecord {
-                    name: o.name.clone(),
-                    kind: "dataset".into(),
-                    path: path.display().to_string(),
-                    hash: info.hash,
-                    dataset: Some(dataset.clone()),
-                    version: Some(info.id),
-                    value: None,
-                }
-            }
-        };
+    let infos = ctx
+        .store
+        .commit_all(datasets)
+        .map_err(|e| e.to_string())?;
+    for (i, info) in slots.into_iter().zip(infos) {
+        let r = &mut records[i];
+        r.path = ctx
+            .store
+            .root()
+            .join(&info.dataset)
+            .join("versions")
+            .join(&info.id)
+            .display()
+            .to_string();
+        r.hash = info.hash;
+        r.dataset = Some(info.dataset);
+        r.version = Some(info.id);
+    }
+    for (o, record) in job.outputs.iter().zip(&records) {
         ctx.emit(Event::OutputCommitted {
             job: job.name.clone(),
             output: record.name.clone(),
@@ -705,9 +689,39 @@ fn collect_outputs(
             value: record.value.clone(),
             hash: record.hash.clone(),
         });
-        records.push(record);
     }
     Ok(records)
+}
+
+/// The record of one output, read and hashed; a dataset's hash, path and
+/// version are filled in by its commit.
+fn check_output(ctx: &Ctx, o: &OutputSpec, root: &Path) -> Result<OutputRecord, String> {
+    let p = root.join(&o.name);
+    let record = OutputRecord {
+        name: o.name.clone(),
+        kind: o.kind.as_str().into(),
+        path: p.display().to_string(),
+        ..Default::default()
+    };
+    Ok(match &o.kind {
+        OutputKind::String => {
+            let bytes = fs::read(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            OutputRecord {
+                hash: format!("sha256:{}", fsutil::sha256_hex(&bytes)),
+                value: Some(ctx.redactor.redact(&String::from_utf8_lossy(&bytes))),
+                ..record
+            }
+        }
+        OutputKind::Volume => {
+            let summary =
+                fsutil::hash_tree(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            OutputRecord {
+                hash: summary.hash,
+                ..record
+            }
+        }
+        OutputKind::Dataset { .. } => record,
+    })
 }
 
 /// A job's log: each line masked, saved to `jobs/<job>/log` and sent as an

@@ -325,8 +325,12 @@ jobs:
     with: {image: bash:5, args: ["bash", "-c", "echo ran"]}
   big:
     uses: container@v1
-    with: {image: bash:5, args: ["bash", "-c", "head -c 1100000 /dev/zero > /outputs/s"]}
+    with: {image: bash:5, args: ["bash", "-c", "echo fine > /outputs/d/ok.txt; head -c 1100000 /dev/zero > /outputs/s"]}
     outputs:
+      d:
+        type: dataset
+        with:
+          ref: big-data
       s:
         type: string
   slow:
@@ -391,6 +395,14 @@ fn failure_propagation_keep_going_and_timeout() {
             .contains("at most 1 MiB"),
         "{rec:#}"
     );
+    // Its good dataset output is not committed either: all or nothing.
+    let versions = env.home().join("datasets/big-data/versions");
+    assert_eq!(
+        std::fs::read_dir(&versions).map(|d| d.count()).unwrap_or(0),
+        0,
+        "a failed job added a dataset version"
+    );
+    assert!(job(&rec, "big")["outputs"].as_array().unwrap().is_empty());
     assert!(t0.elapsed() < Duration::from_secs(20));
 
     // The whole-run --timeout.
