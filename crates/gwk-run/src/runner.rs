@@ -119,7 +119,7 @@ pub async fn run(
     let mut image_ids = HashMap::new();
     if let Some(engine) = &engine {
         image_ids = prepare_images(engine, &input, opts.pull, &*sink).await?;
-        check_gpus(engine, &input, &pool, &*sink).await?;
+        check_gpus(engine, &input, &pool, &opts.home).await?;
     }
     if let Some(total) = pool.total()
         && let Some(j) = input.jobs.iter().find(|j| j.gpus as usize > total)
@@ -330,7 +330,7 @@ async fn check_gpus(
     engine: &Engine,
     input: &RunInput,
     pool: &GpuPool,
-    _sink: &dyn EventSink,
+    home: &std::path::Path,
 ) -> Result<(), RunError> {
     if pool.disabled() {
         return Ok(());
@@ -343,7 +343,9 @@ async fn check_gpus(
     else {
         return Ok(());
     };
-    match engine.probe_gpu(image).await {
+    match engine
+        .probe_gpu(image, &crate::gc::home_label(home))
+        .await {
         Err(e @ EngineError::NoGpuSupport { .. }) => Err(RunError::Engine(e)),
         // Another failure of the probe (an image without `true`) says
         // nothing about GPUs; the job itself will tell.

@@ -8,15 +8,19 @@
 //! $GWK_HOME/datasets/<name>/meta/<id>.json   what gwk knows of a version (hash, size, source)
 //! $GWK_HOME/datasets/<name>/tags/<tag>       a file holding one version id
 //! $GWK_HOME/datasets/<name>/staging/<pid>-<rand>/   versions being written
+//! $GWK_HOME/datasets/.journal/<pid>-<rand>.json     commits in progress (commit.rs)
 //! ```
 //!
 //! `latest` is the newest committed version: ids start with the UTC commit
 //! time, so it is the greatest id. A version exists once its directory is
 //! under `versions/`; it gets there by one `rename` from `staging/`, so a
-//! reader never sees a half-written version and a crash leaves at most a
-//! staging directory (which `gwk gc` removes).
+//! reader never sees a half-written version. A crash leaves at most
+//! staging directories and a journal, which `gwk gc` rolls forward or back
+//! (commit.rs).
 
-use crate::fsutil::{self, TreeSummary};
+mod commit;
+
+use crate::fsutil;
 use crate::ids;
 use serde::{Deserialize, Serialize};
 use std::fs;
@@ -114,30 +118,6 @@ pub struct ResolvedVersion {
 pub struct Staging {
     pub dataset: String,
     pub path: PathBuf,
-}
-
-/// One version of a commit: where its staging directory goes, and what
-/// its metadata says.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-struct PlannedCommit {
-    staging: PathBuf,
-    version: PathBuf,
-    meta: PathBuf,
-    info: VersionInfo,
-}
-
-impl PlannedCommit {
-    /// After the rename: the metadata, and the commit time as the
-    /// directory's modification time (readers that order versions by time,
-    /// like gwk plan, see the commit, not the job's last write). A version
-    /// without metadata still counts: its hash is computed again when asked.
-    fn finish(&self) {
-        let json = serde_json::to_vec_pretty(&self.info).expect("version info serialises");
-        let _ = fsutil::write_atomic(&self.meta, &json);
-        if let Ok(d) = fs::File::open(&self.version) {
-            let _ = d.set_modified(std::time::SystemTime::now());
-        }
-    }
 }
 
 /// Splits `name:selector`; the selector defaults to `latest`.
@@ -419,83 +399,6 @@ impl DatasetStore {
         Ok(infos.remove(0))
     }
 
-    /// Commits several staging directories as new versions, all or none
-    /// (a job's dataset outputs): every one is hashed first, then each is
-    /// made visible by one `rename`, then its metadata is written. When a
-    /// step fails, the versions already renamed are moved back and every
-    /// staging directory is discarded.
-    pub fn commit_all(
-        &self,
-        stagings: Vec<(Staging, VersionSource)>,
-    ) -> Result<Vec<VersionInfo>, DatasetError> {
-        let mut planned = Vec::new();
-        let mut failure = None;
-        for (staging, source) in &stagings {
-            match self.plan_commit(staging, source.clone()) {
-                Ok(p) => planned.push(p),
-                Err(e) => {
-                    failure = Some(e);
-                    break;
-                }
-            }
-        }
-        if let Some(e) = failure {
-            for (s, _) in stagings {
-                self.discard(s);
-            }
-            return Err(e);
-        }
-        let mut renamed: Vec<&PlannedCommit> = Vec::new();
-        for p in &planned {
-            if let Err(e) = fs::rename(&p.staging, &p.version) {
-                // Undo: nothing of this commit may stay visible.
-                for r in renamed.iter().rev() {
-                    let _ = fs::rename(&r.version, &r.staging);
-                }
-                for (s, _) in stagings {
-                    self.discard(s);
-                }
-                return Err(io_err(format!(
-                    "cannot commit {} as {}",
-                    p.staging.display(),
-                    p.version.display()
-                ))(e));
-            }
-            renamed.push(p);
-        }
-        for p in &planned {
-            p.finish();
-        }
-        Ok(planned.into_iter().map(|p| p.info).collect())
-    }
-
-    /// Hashes a staging directory and decides the version it becomes.
-    fn plan_commit(
-        &self,
-        staging: &Staging,
-        source: VersionSource,
-    ) -> Result<PlannedCommit, DatasetError> {
-        let dir = self.dir(&staging.dataset)?;
-        let summary: TreeSummary = fsutil::hash_tree(&staging.path)
-            .map_err(io_err(format!("cannot read {}", staging.path.display())))?;
-        let id = ids::time_id();
-        Ok(PlannedCommit {
-            staging: staging.path.clone(),
-            version: dir.join("versions").join(&id),
-            meta: dir.join("meta").join(format!("{id}.json")),
-            info: VersionInfo {
-                dataset: staging.dataset.clone(),
-                id,
-                created: jiff::Timestamp::now().to_string(),
-                hash: summary.hash,
-                files: summary.files,
-                bytes: summary.bytes,
-                source,
-                tags: Vec::new(),
-            },
-        })
-    }
-
     /// Throws a staging directory away.
     pub fn discard(&self, staging: Staging) {
         let _ = fs::remove_dir_all(&staging.path);
@@ -565,11 +468,14 @@ impl DatasetStore {
     }
 
     /// Staging directories whose writer process is gone, across datasets.
+    /// (A staging directory named by a commit's journal is left to
+    /// [`Self::recover`].)
     pub fn abandoned_staging(&self) -> Vec<PathBuf> {
         let mut out = Vec::new();
         let Ok(entries) = fs::read_dir(&self.root) else {
             return out;
         };
+        let journaled = self.journaled_staging();
         for e in entries.flatten() {
             let staging = e.path().join("staging");
             let Ok(stages) = fs::read_dir(&staging) else {
@@ -578,7 +484,7 @@ impl DatasetStore {
             for s in stages.flatten() {
                 let name = s.file_name().to_string_lossy().to_string();
                 let pid = name.split('-').next().and_then(|p| p.parse::<i32>().ok());
-                if !pid.is_some_and(crate::process::alive) {
+                if !pid.is_some_and(crate::process::alive) && !journaled.contains(&s.path()) {
                     out.push(s.path());
                 }
             }
@@ -586,6 +492,34 @@ impl DatasetStore {
         // Leftovers of an interrupted `remove_dataset`.
         if let Ok(trash) = fs::read_dir(self.root.join(".trash")) {
             out.extend(trash.flatten().map(|e| e.path()));
+        }
+        out.sort();
+        out
+    }
+
+    /// `meta/<id>.json` files without their version (left by a version
+    /// removal that was interrupted, or by an earlier gwk, which wrote the
+    /// metadata before the rename). A commit writes metadata only after
+    /// its rename, so such a file is never a commit in progress.
+    pub fn orphan_meta(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let Ok(entries) = fs::read_dir(&self.root) else {
+            return out;
+        };
+        for e in entries.flatten() {
+            let dir = e.path();
+            let Ok(metas) = fs::read_dir(dir.join("meta")) else {
+                continue;
+            };
+            for m in metas.flatten() {
+                let name = m.file_name().to_string_lossy().to_string();
+                if let Some(id) = name.strip_suffix(".json")
+                    && ids::is_safe_name(id)
+                    && !dir.join("versions").join(id).exists()
+                {
+                    out.push(m.path());
+                }
+            }
         }
         out.sort();
         out
@@ -675,54 +609,6 @@ mod tests {
             fsutil::hash_tree(&out).unwrap().hash,
             s.version_info("imp", &v.id).unwrap().hash
         );
-    }
-
-    #[test]
-    fn commit_all_is_all_or_nothing() {
-        let (_t, s) = store();
-        let a = s.stage("a").unwrap();
-        fs::write(a.path.join("x"), "a").unwrap();
-        let b = s.stage("b").unwrap();
-        fs::write(b.path.join("x"), "b").unwrap();
-        let (a_path, b_path) = (a.path.clone(), b.path.clone());
-        // `b` cannot be renamed into place: its versions/ is a file.
-        fs::remove_dir(s.root().join("b/versions")).unwrap();
-        fs::write(s.root().join("b/versions"), "").unwrap();
-        let err = s
-            .commit_all(vec![
-                (a, VersionSource::default()),
-                (b, VersionSource::default()),
-            ])
-            .unwrap_err();
-        assert!(err.to_string().contains("cannot commit"), "{err}");
-        assert!(s.version_ids("a").unwrap().is_empty(), "a was rolled back");
-        assert_eq!(fs::read_dir(s.root().join("a/meta")).unwrap().count(), 0);
-        assert!(!a_path.exists() && !b_path.exists(), "staging discarded");
-
-        // A staging directory that cannot be read fails before any rename.
-        let a = s.stage("a").unwrap();
-        let gone = s.stage("a").unwrap();
-        fs::remove_dir(&gone.path).unwrap();
-        assert!(
-            s.commit_all(vec![
-                (a, VersionSource::default()),
-                (gone, VersionSource::default()),
-            ])
-            .is_err()
-        );
-        assert!(s.version_ids("a").unwrap().is_empty());
-        assert_eq!(fs::read_dir(s.root().join("a/staging")).unwrap().count(), 0);
-
-        let a = s.stage("a").unwrap();
-        let c = s.stage("c").unwrap();
-        let vs = s
-            .commit_all(vec![
-                (a, VersionSource::default()),
-                (c, VersionSource::default()),
-            ])
-            .unwrap();
-        assert_eq!(s.version_ids("a").unwrap(), [vs[0].id.clone()]);
-        assert_eq!(s.version_info("c", &vs[1].id).unwrap(), vs[1]);
     }
 
     #[test]
