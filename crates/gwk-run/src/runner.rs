@@ -391,6 +391,8 @@ async fn schedule(
     let mut failed_any = false;
     let mut cancelled = false;
     let mut timed_out_run = false;
+    // The strongest cancel request said so far (each is said once).
+    let mut announced = Control::Run;
     let parallel = opts.parallel.max(1);
     for j in &input.jobs {
         ctx.emit(Event::JobQueued {
@@ -408,9 +410,16 @@ async fn schedule(
             stop_new = true;
             timed_out_run = true;
         }
-        if *control.borrow() != Control::Run {
+        let asked = *control.borrow();
+        if asked != Control::Run {
             stop_new = true;
             cancelled = true;
+            if asked > announced {
+                announced = asked;
+                ctx.emit(Event::Warning {
+                    message: cancel_message(asked).into(),
+                });
+            }
         }
         // Skip what can no longer run.
         loop {
@@ -617,6 +626,14 @@ async fn schedule(
         RunStatus::Failed
     } else {
         RunStatus::Succeeded
+    }
+}
+
+/// What a run says when it is asked to stop (Ctrl-C).
+pub(crate) fn cancel_message(c: Control) -> &'static str {
+    match c {
+        Control::Kill => "killing the running containers",
+        _ => "stopping the run (Ctrl-C again to kill the containers at once)",
     }
 }
 

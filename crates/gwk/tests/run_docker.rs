@@ -494,6 +494,72 @@ jobs:
     assert!(!env.run_dir(&id).join("lock").exists());
 }
 
+/// Ctrl-C under `--events json`: stdout stays JSON lines, the Ctrl-C is a
+/// `warning` event (also in the run's events.jsonl), the run ends
+/// cancelled with 130.
+#[test]
+fn ctrl_c_with_json_events_keeps_stdout_json() {
+    use std::io::BufRead;
+    let Some(env) = Env::new() else { return };
+    let wf = env.workflow(
+        "wait.yaml",
+        r#"defaults:
+  resources:
+    instance-type: C4
+jobs:
+  waits:
+    uses: container@v1
+    with: {image: bash:5, args: ["bash", "-c", "trap 'exit 143' TERM; echo waiting; sleep 60 & wait"]}
+"#,
+    );
+    let mut child = env
+        .gwk()
+        .args(["run", "--network", "none", "--events", "json"])
+        .arg(&wf)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    // Until the job prints: its container runs.
+    for l in lines.by_ref() {
+        let l = l.unwrap();
+        let done = l.contains("\"event\":\"log\"");
+        seen.push(l);
+        if done {
+            break;
+        }
+    }
+    sigint(child.id());
+    seen.extend(lines.map(|l| l.unwrap()));
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{seen:#?}");
+    let events: Vec<serde_json::Value> = seen
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect();
+    let warning = events
+        .iter()
+        .position(|e| e["event"] == "warning")
+        .expect("a warning event for the Ctrl-C");
+    assert!(
+        events[warning]["message"]
+            .as_str()
+            .unwrap()
+            .contains("stopping the run"),
+        "{:#}",
+        events[warning]
+    );
+    let last = events.last().unwrap();
+    assert_eq!(last["event"], "run_finished");
+    assert_eq!(last["status"], "cancelled");
+    let id = last["run_id"].as_str().unwrap();
+    assert_no_containers(env.docker_host(), id);
+    let saved = std::fs::read_to_string(env.run_dir(id).join("events.jsonl")).unwrap();
+    assert!(saved.contains("\"event\":\"warning\""), "{saved}");
+}
+
 const GPU_WF: &str = r#"defaults:
   resources:
     instance-type: C4
