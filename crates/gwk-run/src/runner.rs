@@ -3,7 +3,7 @@
 //! stage barriers), within `--parallel` and the free GPUs.
 
 use crate::datasets::DatasetStore;
-use crate::docker::{Control, Engine, EngineError, LABEL_RUN, PullPolicy};
+use crate::docker::{Control, Engine, EngineError, LABEL_PID, LABEL_RUN, PROBE_RUN, PullPolicy};
 use crate::events::{Event, EventSink, JobStatus, RunStatus, now};
 use crate::exec::{self, Ctx, JobOutcome};
 use crate::gpu::{GpuPolicy, GpuPool, Grant};
@@ -73,6 +73,10 @@ pub enum RunError {
     Engine(#[from] EngineError),
     #[error("{0}")]
     Refused(String),
+    /// Cancelled (Ctrl-C) while the run was being prepared: pulling
+    /// images, probing GPUs. Nothing ran and no run directory exists.
+    #[error("cancelled before the run started")]
+    Cancelled,
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -95,8 +99,9 @@ impl RunSummary {
     }
 }
 
-/// Checks, prepares and runs `input`. Errors are refusals: nothing ran.
-/// Job failures, timeouts and cancellation are in the summary.
+/// Checks, prepares and runs `input`. Errors are refusals (nothing ran)
+/// or a cancel before the run started ([`RunError::Cancelled`]). Job
+/// failures, timeouts and cancellation are in the summary.
 pub async fn run(
     input: RunInput,
     opts: RunOptions,
@@ -105,22 +110,19 @@ pub async fn run(
 ) -> Result<RunSummary, RunError> {
     let redactor = Redactor::new(&input.secret_values);
     check_jobs(&input)?;
-    let needs_engine = input
-        .jobs
-        .iter()
-        .any(|j| matches!(j.action, ActionSpec::Container { .. }));
-    crate::gc::sweep_quietly(&opts.home, opts.docker_host.as_deref()).await;
-    let engine = if needs_engine {
-        Some(Engine::connect(opts.docker_host.as_deref()).await?)
-    } else {
-        None
-    };
     let mut pool = GpuPool::new(&opts.gpus);
-    let mut image_ids = HashMap::new();
-    if let Some(engine) = &engine {
-        image_ids = prepare_images(engine, &input, opts.pull, &*sink).await?;
-        check_gpus(engine, &input, &pool, &opts.home).await?;
-    }
+    // The sweep, pulls and the GPU probe can take long: a cancel ends
+    // them at once (dropping a pull's request makes the engine stop it).
+    let (engine, image_ids) = tokio::select! {
+        prepared = prepare(&input, &opts, &pool, &*sink) => prepared?,
+        () = cancel_requested(control.clone()) => {
+            sink.emit(&Event::Warning {
+                message: "cancelled before the run started (nothing ran)".into(),
+            });
+            remove_own_probes(opts.docker_host.as_deref()).await;
+            return Err(RunError::Cancelled);
+        }
+    };
     if let Some(total) = pool.total()
         && let Some(j) = input.jobs.iter().find(|j| j.gpus as usize > total)
     {
@@ -248,6 +250,58 @@ pub async fn run(
         run_dir: dir.path.clone(),
         record,
     })
+}
+
+/// What comes before the run directory: the sweep of dead runs'
+/// leftovers, the engine, the images, the GPU probe.
+async fn prepare(
+    input: &RunInput,
+    opts: &RunOptions,
+    pool: &GpuPool,
+    sink: &dyn EventSink,
+) -> Result<(Option<Engine>, HashMap<String, String>), RunError> {
+    crate::gc::sweep_quietly(&opts.home, opts.docker_host.as_deref()).await;
+    let needs_engine = input
+        .jobs
+        .iter()
+        .any(|j| matches!(j.action, ActionSpec::Container { .. }));
+    if !needs_engine {
+        return Ok((None, HashMap::new()));
+    }
+    let engine = Engine::connect(opts.docker_host.as_deref()).await?;
+    let image_ids = prepare_images(&engine, input, opts.pull, sink).await?;
+    check_gpus(&engine, input, pool, &opts.home).await?;
+    Ok((Some(engine), image_ids))
+}
+
+/// Returns once `control` asks to stop (at once if it already does).
+async fn cancel_requested(mut control: watch::Receiver<Control>) {
+    loop {
+        if *control.borrow_and_update() != Control::Run {
+            return;
+        }
+        if control.changed().await.is_err() {
+            // Nobody can cancel any more.
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+/// After a cancel during the GPU probe: its container, if it was created.
+async fn remove_own_probes(docker_host: Option<&str>) {
+    let work = async {
+        let engine = Engine::connect(docker_host).await.ok()?;
+        let mine = std::process::id().to_string();
+        for (name, labels) in engine.gwk_containers().await.ok()? {
+            if labels.get(LABEL_RUN).map(String::as_str) == Some(PROBE_RUN)
+                && labels.get(LABEL_PID) == Some(&mine)
+            {
+                let _ = engine.remove_container(&name).await;
+            }
+        }
+        Some(())
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(15), work).await;
 }
 
 /// Refusals that need no engine: unknown needs, unsupported actions.

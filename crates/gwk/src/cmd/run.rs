@@ -206,6 +206,10 @@ pub fn run_file(
     rt.shutdown_background();
     let summary_ = match result {
         Ok(s) => s,
+        Err(RunError::Cancelled) => {
+            eprintln!("gwk: {}: cancelled before the run started", file.display());
+            return Ok(ExitCode::from(EXIT_CANCELLED));
+        }
         Err(RunError::Refused(m)) => {
             eprintln!("gwk: cannot run {}: {m}", file.display());
             return Ok(ExitCode::from(2));
