@@ -909,7 +909,8 @@ fn trigger_and_pre_push_hook() {
 
     let out = env
         .gwk()
-        .args(["hooks", "install", "--options", "-- --network none --quiet"])
+        // As `gwk hooks install --help` shows it: run options, no `--`.
+        .args(["hooks", "install", "--options", "--network none --quiet"])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out));
