@@ -111,8 +111,10 @@ impl OutputPlaces {
 pub(crate) struct Reuse {
     /// `--resume`: the run resumed and the outputs its job left there.
     pub resume: Option<(String, Vec<OutputRecord>)>,
-    /// The job's cache key, when the cache applies to it.
-    pub cache_key: Option<String>,
+    /// The job's key (cache.rs), when it is known; kept in the record.
+    pub key: Option<String>,
+    /// Whether the job cache applies to the job (looked up, then stored).
+    pub use_cache: bool,
 }
 
 pub(crate) async fn run_job(
@@ -125,7 +127,8 @@ pub(crate) async fn run_job(
 ) -> JobOutcome {
     let mut outcome = run_fresh(&ctx, &job, grant, deadline, control).await;
     if outcome.status == JobStatus::Succeeded
-        && let (Some(key), Some(cache)) = (&reuse.cache_key, &ctx.cache)
+        && reuse.use_cache
+        && let (Some(key), Some(cache)) = (&reuse.key, &ctx.cache)
     {
         let _ = cache.store(&CacheEntry {
             key: key.clone(),
@@ -135,7 +138,7 @@ pub(crate) async fn run_job(
             outputs: outcome.outputs.clone(),
         });
     }
-    outcome.cache_key = reuse.cache_key;
+    outcome.cache_key = reuse.key;
     outcome
 }
 
@@ -145,7 +148,8 @@ pub(crate) fn try_reuse(ctx: &Ctx, job: &JobSpec, reuse: &Reuse) -> Option<JobOu
         && cache::outputs_intact(outputs)
     {
         (outputs.clone(), format!("reused from run {run}"))
-    } else if let (Some(key), Some(cache)) = (&reuse.cache_key, &ctx.cache)
+    } else if reuse.use_cache
+        && let (Some(key), Some(cache)) = (&reuse.key, &ctx.cache)
         && let Some(entry) = cache.lookup(key)
         && cache::outputs_intact(&entry.outputs)
     {
@@ -199,7 +203,7 @@ pub(crate) fn try_reuse(ctx: &Ctx, job: &JobSpec, reuse: &Reuse) -> Option<JobOu
         message: Some(message),
         outputs: restored,
         container: None,
-        cache_key: reuse.cache_key.clone(),
+        cache_key: reuse.key.clone(),
     })
 }
 

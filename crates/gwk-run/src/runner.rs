@@ -517,9 +517,11 @@ async fn schedule(
                     continue;
                 }
                 let job = &input.jobs[i];
+                let key = job_key(ctx, job);
                 let reuse = exec::Reuse {
-                    resume: resume_candidate(opts, job, &needs[i], &status),
-                    cache_key: cache_key(ctx, opts, job),
+                    resume: resume_candidate(opts, job, key.as_deref(), &needs[i], &status),
+                    use_cache: uses_cache(ctx, opts, job),
+                    key,
                 };
                 // A job whose earlier outputs are reused finishes at once,
                 // without a container (and without a JobStarted event).
@@ -720,11 +722,13 @@ fn finish_record(
 }
 
 /// With `--resume`: the outputs a job left in the resumed run, when it
-/// succeeded there and every job it needs was reused too (a job whose
-/// needs ran again must run again).
+/// succeeded there, every job it needs was reused too (a job whose needs
+/// ran again must run again), and its key is the one it ran with (a job
+/// whose image, command, env, parameters or inputs changed runs again).
 fn resume_candidate(
     opts: &RunOptions,
     job: &crate::job::JobSpec,
+    key: Option<&str>,
     needs: &[usize],
     status: &[JobStatus],
 ) -> Option<(String, Vec<crate::rundir::OutputRecord>)> {
@@ -733,63 +737,36 @@ fn resume_candidate(
     if !rec.status.is_success() || needs.iter().any(|&d| status[d] != JobStatus::Cached) {
         return None;
     }
+    if key.is_none() || rec.cache_key.as_deref() != key {
+        return None;
+    }
     Some((old.id.clone(), rec.outputs.clone()))
 }
 
-/// The job's cache key, when the cache applies: container jobs only (a
-/// clone or a download depends on a remote that may have changed), not
-/// opted out, every input's content known.
-fn cache_key(ctx: &Ctx, opts: &RunOptions, job: &crate::job::JobSpec) -> Option<String> {
-    ctx.cache.as_ref()?;
-    if opts.no_cache_jobs.contains(&job.name) {
-        return None;
-    }
-    let ActionSpec::Container {
-        image,
-        entrypoint,
-        cmd,
-    } = &job.action
-    else {
-        return None;
-    };
-    let image_id = ctx.image_ids.get(image)?;
-    let mut inputs = Vec::new();
-    for i in &job.inputs {
-        let hash = match &i.source {
-            InputSource::String { value } => {
-                format!("sha256:{}", crate::fsutil::sha256_hex(value.as_bytes()))
-            }
-            InputSource::Dataset { dataset, version } => {
-                ctx.store.version_info(dataset, version).ok()?.hash
-            }
-            InputSource::JobOutput { job, output } => ctx
-                .produced
-                .lock()
-                .expect("lock")
-                .get(&(job.clone(), output.clone()))?
-                .hash
-                .clone(),
-        };
-        inputs.push((i.name.clone(), hash));
-    }
-    Some(crate::cache::key(&crate::cache::KeyParts {
-        image_id,
-        entrypoint: entrypoint.as_deref(),
-        cmd: cmd.as_deref(),
-        env: &job.env,
-        instance_type: job.instance_type.as_deref(),
-        gpus: job.gpus,
-        outputs: job
-            .outputs
-            .iter()
-            .map(|o| {
-                let ds = match &o.kind {
-                    crate::job::OutputKind::Dataset { dataset } => Some(dataset.clone()),
-                    _ => None,
-                };
-                (o.name.clone(), o.kind.as_str().to_string(), ds)
-            })
-            .collect(),
-        inputs,
-    }))
+/// The job's key (cache.rs), when every part of it is known.
+fn job_key(ctx: &Ctx, job: &crate::job::JobSpec) -> Option<String> {
+    crate::cache::job_key(job, &ctx.image_ids, |i| match &i.source {
+        InputSource::String { value } => Some(format!(
+            "sha256:{}",
+            crate::fsutil::sha256_hex(value.as_bytes())
+        )),
+        InputSource::Dataset { dataset, version } => {
+            ctx.store.version_info(dataset, version).ok().map(|v| v.hash)
+        }
+        InputSource::JobOutput { job, output } => ctx
+            .produced
+            .lock()
+            .expect("lock")
+            .get(&(job.clone(), output.clone()))
+            .map(|o| o.hash.clone()),
+    })
+}
+
+/// Whether the job cache applies to a job: on (no `--no-cache`), not opted
+/// out, a container job (a clone or a download depends on a remote that
+/// may have changed).
+fn uses_cache(ctx: &Ctx, opts: &RunOptions, job: &crate::job::JobSpec) -> bool {
+    ctx.cache.is_some()
+        && !opts.no_cache_jobs.contains(&job.name)
+        && matches!(job.action, ActionSpec::Container { .. })
 }

@@ -206,6 +206,49 @@ fn history_logs_and_resume_after_a_failure() {
     );
 }
 
+/// `--resume` reruns a job that succeeded but whose definition changed
+/// since (here its command and its env), and the jobs after it.
+#[test]
+fn resume_reruns_a_job_whose_definition_changed() {
+    let Some(env) = Env::new() else { return };
+    let wf = env.workflow("chain.yaml", CHAIN);
+    let (out, rec) = env.run(&wf, &["--no-cache"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let failed_id = rec.unwrap()["id"].as_str().unwrap().to_string();
+    let changes = [
+        ("echo first; echo one", "echo first; echo uno"),
+        (
+            "  first:\n    uses: container@v1\n",
+            "  first:\n    uses: container@v1\n    env: {EXTRA: \"1\"}\n",
+        ),
+    ];
+    for (from, to) in changes {
+        assert!(CHAIN.contains(from), "{from}");
+        let wf = env.workflow("chain.yaml", &CHAIN.replace(from, to));
+        let t0 = since();
+        let (out, rec) = env.run(
+            &wf,
+            &["--resume", &failed_id, "--input", "mode=ok", "--no-cache"],
+        );
+        assert!(out.status.success(), "{}", text(&out));
+        let rec = rec.unwrap();
+        assert_eq!(status(&rec, "first"), "succeeded", "{to}: {rec:#}");
+        assert_eq!(
+            containers_started(env.docker_host(), rec["id"].as_str().unwrap(), &t0),
+            3,
+            "{to}: every job ran"
+        );
+    }
+    // Unchanged, it is reused.
+    let wf = env.workflow("chain.yaml", CHAIN);
+    let (out, rec) = env.run(
+        &wf,
+        &["--resume", &failed_id, "--input", "mode=ok", "--no-cache"],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(status(&rec.unwrap(), "first"), "cached");
+}
+
 const CACHED: &str = r#"defaults:
   resources:
     instance-type: C4
