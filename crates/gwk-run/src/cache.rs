@@ -231,6 +231,7 @@ mod tests {
             outputs: vec![],
             instance_type: Some("C4".into()),
             gpus: 0,
+            memory_bytes: None,
             timeout: None,
         };
         let ids = HashMap::from([

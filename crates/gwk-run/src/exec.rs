@@ -546,6 +546,7 @@ async fn run_container_job(
             Grant::Devices(d) => GpuRequest::Devices(d.clone()),
         },
         network: ctx.network.clone(),
+        memory: job.memory_bytes,
     };
     let l = log.clone();
     let sink = Arc::new(move |s: OutputStream, line: &str| l.line(s, line));
@@ -563,10 +564,7 @@ async fn run_container_job(
                     JobStatus::TimedOut,
                     Some(format!("timed out; stopped (exit code {})", exit.exit_code)),
                 ),
-                None if exit.oom_killed => (
-                    JobStatus::Failed,
-                    Some("killed: out of memory (OOM)".to_string()),
-                ),
+                None if exit.oom_killed => (JobStatus::Failed, Some(oom_message(job))),
                 None if exit.exit_code != 0 => (
                     JobStatus::Failed,
                     Some(format!("exit code {}", exit.exit_code)),
@@ -582,6 +580,18 @@ async fn run_container_job(
                 cache_key: None,
             }
         }
+    }
+}
+
+/// Why an OOM-killed job failed, with the limit when gwk set one.
+fn oom_message(job: &JobSpec) -> String {
+    match job.memory_bytes {
+        Some(m) => format!(
+            "killed: out of memory (OOM): the job used more than its {} GiB, the memory of instance type {}",
+            m >> 30,
+            job.instance_type.as_deref().unwrap_or("?")
+        ),
+        None => "killed: out of memory (OOM)".to_string(),
     }
 }
 
@@ -665,10 +675,7 @@ fn collect_outputs(
             slots.push(i);
         }
     }
-    let infos = ctx
-        .store
-        .commit_all(datasets)
-        .map_err(|e| e.to_string())?;
+    let infos = ctx.store.commit_all(datasets).map_err(|e| e.to_string())?;
     for (i, info) in slots.into_iter().zip(infos) {
         let r = &mut records[i];
         r.path = ctx

@@ -172,7 +172,12 @@ pub async fn remove(home: &Path, docker_host: Option<&str>, l: &Leftovers) -> Ve
 pub fn stale_temporaries(home: &Path) -> Vec<PathBuf> {
     let subdirs = |dir: PathBuf| -> Vec<PathBuf> {
         std::fs::read_dir(dir)
-            .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect())
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.is_dir())
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let mut dirs = vec![
@@ -258,7 +263,15 @@ mod tests {
         assert!(remove(home, None, &l).await.is_empty());
         assert!(temporaries.iter().all(|p| !p.exists()) && !orphan.exists());
         assert!(live.exists() && users.exists());
-        assert!(home.join("datasets/d/meta").join(format!("{}.json", v.id)).exists());
-        assert!(find(home, Some("unix:///nonexistent/docker.sock")).await.is_empty());
+        assert!(
+            home.join("datasets/d/meta")
+                .join(format!("{}.json", v.id))
+                .exists()
+        );
+        assert!(
+            find(home, Some("unix:///nonexistent/docker.sock"))
+                .await
+                .is_empty()
+        );
     }
 }

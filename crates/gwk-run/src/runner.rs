@@ -397,9 +397,7 @@ async fn check_gpus(
     else {
         return Ok(());
     };
-    match engine
-        .probe_gpu(image, &crate::gc::home_label(home))
-        .await {
+    match engine.probe_gpu(image, &crate::gc::home_label(home)).await {
         Err(e @ EngineError::NoGpuSupport { .. }) => Err(RunError::Engine(e)),
         // Another failure of the probe (an image without `true`) says
         // nothing about GPUs; the job itself will tell.
@@ -750,9 +748,11 @@ fn job_key(ctx: &Ctx, job: &crate::job::JobSpec) -> Option<String> {
             "sha256:{}",
             crate::fsutil::sha256_hex(value.as_bytes())
         )),
-        InputSource::Dataset { dataset, version } => {
-            ctx.store.version_info(dataset, version).ok().map(|v| v.hash)
-        }
+        InputSource::Dataset { dataset, version } => ctx
+            .store
+            .version_info(dataset, version)
+            .ok()
+            .map(|v| v.hash),
         InputSource::JobOutput { job, output } => ctx
             .produced
             .lock()

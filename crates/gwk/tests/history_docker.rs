@@ -726,10 +726,18 @@ fn assert_store_consistent(home: &std::path::Path) {
         v.sort();
         v
     };
-    assert_eq!(names(root.join(".journal")), Vec::<String>::new(), "journal");
+    assert_eq!(
+        names(root.join(".journal")),
+        Vec::<String>::new(),
+        "journal"
+    );
     for d in names(root.clone()).iter().filter(|n| !n.starts_with('.')) {
         let dir = root.join(d);
-        assert_eq!(names(dir.join("staging")), Vec::<String>::new(), "{d}: staging");
+        assert_eq!(
+            names(dir.join("staging")),
+            Vec::<String>::new(),
+            "{d}: staging"
+        );
         for sub in ["meta", "tags"] {
             let tmp: Vec<String> = names(dir.join(sub))
                 .into_iter()
@@ -788,7 +796,10 @@ fn kill_inside_the_commit(env: &Env, point: &str) {
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     while !marker.exists() {
-        assert!(Instant::now() < deadline, "the commit never reached {point}");
+        assert!(
+            Instant::now() < deadline,
+            "the commit never reached {point}"
+        );
         assert!(child.try_wait().unwrap().is_none(), "gwk ended early");
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -879,7 +890,10 @@ fn gc_removes_a_dead_gwks_probe_and_stale_files() {
     }
     let dry = env.gwk().args(["gc", "--dry-run"]).output().unwrap();
     let t = text(&dry);
-    assert!(t.contains(&format!("would remove container {probe} (a GPU probe")), "{t}");
+    assert!(
+        t.contains(&format!("would remove container {probe} (a GPU probe")),
+        "{t}"
+    );
     for f in &files {
         assert!(t.contains(&f.display().to_string()), "{t}");
         assert!(f.exists(), "--dry-run removes nothing");

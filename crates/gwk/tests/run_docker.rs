@@ -752,7 +752,11 @@ fn slow_registry() -> SlowRegistry {
             let (held_tx, img) = (held_tx.clone(), shared.clone());
             std::thread::spawn(move || {
                 let (layer, config, config_digest, manifest, manifest_digest) = &*img;
-                let answer = |conn: &mut std::net::TcpStream, ctype: &str, extra: &str, body: &str, head: bool| {
+                let answer = |conn: &mut std::net::TcpStream,
+                              ctype: &str,
+                              extra: &str,
+                              body: &str,
+                              head: bool| {
                     let _ = write!(
                         conn,
                         "HTTP/1.1 200 OK\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n{extra}Docker-Distribution-API-Version: registry/2.0\r\n\r\n{}",
@@ -792,7 +796,8 @@ fn slow_registry() -> SlowRegistry {
                         while matches!(conn.read(&mut rest), Ok(n) if n > 0) {}
                         return;
                     } else {
-                        let _ = conn.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+                        let _ =
+                            conn.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
                     }
                 }
             });
@@ -837,7 +842,11 @@ fn ctrl_c_during_a_pull_cancels_at_once() {
         std::thread::sleep(Duration::from_millis(50));
     }
     let out = child.wait_with_output().unwrap();
-    assert!(t0.elapsed() < Duration::from_secs(5), "took {:?}", t0.elapsed());
+    assert!(
+        t0.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        t0.elapsed()
+    );
     assert_eq!(out.status.code(), Some(130), "{}", text(&out));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("cancelled before the run started"),
@@ -851,7 +860,10 @@ fn ctrl_c_during_a_pull_cancels_at_once() {
     let kinds: Vec<&str> = events.iter().filter_map(|e| e["event"].as_str()).collect();
     assert!(kinds.contains(&"image_pull"), "{kinds:?}");
     assert!(kinds.contains(&"warning"), "{kinds:?}");
-    assert!(!kinds.contains(&"image_ready") && !kinds.contains(&"run_started"), "{kinds:?}");
+    assert!(
+        !kinds.contains(&"image_ready") && !kinds.contains(&"run_started"),
+        "{kinds:?}"
+    );
     assert!(env.run_ids().is_empty(), "no run was started");
     let left = Command::new("docker")
         .args(["-H", env.docker_host(), "ps", "-aq", "--filter"])

@@ -222,7 +222,8 @@ impl DatasetStore {
 
 fn read_journal(path: &Path) -> std::io::Result<Vec<PlannedCommit>> {
     let text = fs::read(path)?;
-    serde_json::from_slice(&text).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+    serde_json::from_slice(&text)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
 }
 
 /// Whether the process named at the start of a journal's file name lives.
@@ -373,7 +374,12 @@ mod tests {
         let st = s.stage("d").unwrap();
         s.commit(st, VersionSource::default()).unwrap();
         assert_eq!(fs::read_dir(s.journal_dir()).unwrap().count(), 0);
-        fs::write(s.journal_dir().join(format!("{}-x.json", std::process::id())), "[]").unwrap();
+        fs::write(
+            s.journal_dir()
+                .join(format!("{}-x.json", std::process::id())),
+            "[]",
+        )
+        .unwrap();
         assert!(s.interrupted_commits().is_empty());
     }
 }

@@ -298,6 +298,7 @@ impl Engine {
             binds: Vec::new(),
             gpus: GpuRequest::Count(1),
             network: Some("none".into()),
+            memory: None,
         };
         self.create(&spec).await?;
         let started = self.start(&name).await;

@@ -51,10 +51,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
             println!("{verb} abandoned staging directory {}", p.display());
         }
         for p in &l.temporaries {
-            println!("{verb} temporary file of a gwk that is gone {}", p.display());
+            println!(
+                "{verb} temporary file of a gwk that is gone {}",
+                p.display()
+            );
         }
         for p in &l.orphan_meta {
-            println!("{verb} dataset metadata without its version {}", p.display());
+            println!(
+                "{verb} dataset metadata without its version {}",
+                p.display()
+            );
         }
         for id in &l.stale_runs {
             println!(

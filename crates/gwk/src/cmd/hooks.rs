@@ -103,9 +103,14 @@ mod tests {
     #[test]
     fn run_options_go_after_the_separator() {
         assert_eq!(trigger_args(""), "");
-        assert_eq!(trigger_args("--quiet --keep-going"), "-- --quiet --keep-going");
+        assert_eq!(
+            trigger_args("--quiet --keep-going"),
+            "-- --quiet --keep-going"
+        );
         assert_eq!(trigger_args(" -- --quiet"), "-- --quiet");
         assert_eq!(trigger_args("--"), "--");
-        assert!(script("/bin/gwk", "--quiet").contains("trigger --ref \"$remote_ref\" -- --quiet <"));
+        assert!(
+            script("/bin/gwk", "--quiet").contains("trigger --ref \"$remote_ref\" -- --quiet <")
+        );
     }
 }
