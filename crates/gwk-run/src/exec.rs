@@ -4,8 +4,8 @@
 use crate::cache::{self, Cache, CacheEntry};
 use crate::datasets::{DatasetStore, Staging, VersionSource};
 use crate::docker::{
-    BindMount, ContainerSpec, Control, Engine, GpuRequest, LABEL_HOME, LABEL_JOB, LABEL_PID,
-    LABEL_RUN, OutputStream, StopReason,
+    BindMount, ContainerSpec, Control, Engine, GpuRequest, LABEL_HOME, LABEL_JOB, LABEL_RUN,
+    OutputStream, StopReason, owner_labels,
 };
 use crate::events::{Event, EventSink, JobStatus};
 use crate::fsutil;
@@ -537,8 +537,10 @@ async fn run_container_job(
             (LABEL_RUN.to_string(), ctx.dir.id.clone()),
             (LABEL_JOB.to_string(), job.name.clone()),
             (LABEL_HOME.to_string(), ctx.home_label.clone()),
-            (LABEL_PID.to_string(), std::process::id().to_string()),
-        ]),
+        ])
+        .into_iter()
+        .chain(owner_labels())
+        .collect(),
         binds,
         gpus: match grant {
             Grant::Nothing => GpuRequest::None,

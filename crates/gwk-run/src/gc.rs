@@ -11,8 +11,9 @@
 //! runs from its own state directory.
 
 use crate::datasets::DatasetStore;
-use crate::docker::{Engine, LABEL_HOME, LABEL_RUN};
+use crate::docker::{Engine, LABEL_HOME, LABEL_PID, LABEL_PID_START, LABEL_RUN};
 use crate::events::{JobStatus, RunStatus};
+use crate::process::Owner;
 use crate::rundir::{RunDir, run_ids};
 use std::path::{Path, PathBuf};
 
@@ -52,16 +53,20 @@ pub fn home_label(home: &Path) -> String {
         .to_string()
 }
 
+/// A run is alive while its lock names a live gwk (a run directory being
+/// created has its lock before its record).
 fn run_alive(home: &Path, run: &str) -> bool {
-    RunDir::open(home, run).is_some_and(|d| d.live_owner().is_some())
-        // A run directory being created has no record yet, but its lock.
-        || {
-            let dir = RunDir::runs_root(home).join(run);
-            std::fs::read_to_string(dir.join("lock"))
-                .ok()
-                .and_then(|p| p.trim().parse::<i32>().ok())
-                .is_some_and(crate::process::alive)
-        }
+    crate::ids::is_safe_name(run)
+        && crate::rundir::live_lock_owner(&RunDir::runs_root(home).join(run).join("lock")).is_some()
+}
+
+/// The gwk that created a container, from its `gwk.pid` and
+/// `gwk.pid-start` labels.
+fn container_owner(labels: &std::collections::HashMap<String, String>) -> Option<Owner> {
+    Some(Owner {
+        pid: labels.get(LABEL_PID)?.parse().ok()?,
+        start: labels.get(LABEL_PID_START).and_then(|s| s.parse().ok()),
+    })
 }
 
 /// What a clean-up would remove.
@@ -76,10 +81,7 @@ pub async fn find(home: &Path, docker_host: Option<&str>) -> Leftovers {
                         continue;
                     }
                     let run = labels.get(LABEL_RUN).cloned().unwrap_or_default();
-                    let owner_alive = labels
-                        .get(crate::docker::LABEL_PID)
-                        .and_then(|p| p.parse::<i32>().ok())
-                        .is_some_and(crate::process::alive);
+                    let owner_alive = container_owner(&labels).is_some_and(|o| o.alive());
                     if !run_alive(home, &run) && !owner_alive {
                         out.containers.push((name, run));
                     }

@@ -21,8 +21,20 @@ pub const LABEL_JOB: &str = "gwk.job";
 pub const LABEL_HOME: &str = "gwk.home";
 /// The pid of the gwk that created the container.
 pub const LABEL_PID: &str = "gwk.pid";
+/// That gwk's start time (process.rs), so a reused pid is not taken for it.
+pub const LABEL_PID_START: &str = "gwk.pid-start";
 /// The `gwk.run` of GPU probe containers (they belong to no run).
 pub const PROBE_RUN: &str = "probe";
+
+/// `gwk.pid` and `gwk.pid-start` for a container this process creates.
+pub fn owner_labels() -> Vec<(String, String)> {
+    let me = crate::process::Owner::current();
+    let mut labels = vec![(LABEL_PID.to_string(), me.pid.to_string())];
+    if let Some(start) = me.start {
+        labels.push((LABEL_PID_START.to_string(), start.to_string()));
+    }
+    labels
+}
 
 /// The first words of the daemon's answer when it has no driver for a GPU
 /// request (it comes at start, not at create).
@@ -293,8 +305,10 @@ impl Engine {
             labels: HashMap::from([
                 (LABEL_RUN.to_string(), PROBE_RUN.to_string()),
                 (LABEL_HOME.to_string(), home_label.to_string()),
-                (LABEL_PID.to_string(), std::process::id().to_string()),
-            ]),
+            ])
+            .into_iter()
+            .chain(owner_labels())
+            .collect(),
             binds: Vec::new(),
             gpus: GpuRequest::Count(1),
             network: Some("none".into()),
