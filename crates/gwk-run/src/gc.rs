@@ -261,7 +261,7 @@ mod tests {
         let l = find(home, Some("unix:///nonexistent/docker.sock")).await;
         assert!(l.engine_error.is_some());
         assert_eq!(l.temporaries, temporaries);
-        assert_eq!(l.orphan_meta, [orphan.clone()]);
+        assert_eq!(l.orphan_meta, std::slice::from_ref(&orphan));
         assert!(remove(home, None, &l).await.is_empty());
         assert!(temporaries.iter().all(|p| !p.exists()) && !orphan.exists());
         assert!(live.exists() && users.exists());

@@ -343,12 +343,15 @@ mod tests {
     fn an_interrupted_commit_past_its_first_rename_is_finished() {
         let (_t, s) = store();
         let (journal, planned) = interrupted(&s, 1);
-        assert_eq!(s.interrupted_commits(), [journal.clone()]);
+        assert_eq!(s.interrupted_commits(), std::slice::from_ref(&journal));
         assert!(s.abandoned_staging().is_empty(), "its staging is journaled");
         assert!(s.recover(&journal).unwrap());
         for p in &planned {
             let id = &p.info.id;
-            assert_eq!(s.version_ids(&p.info.dataset).unwrap(), [id.clone()]);
+            assert_eq!(
+                s.version_ids(&p.info.dataset).unwrap(),
+                std::slice::from_ref(id)
+            );
             assert_eq!(s.version_info(&p.info.dataset, id).unwrap(), p.info);
             assert!(p.meta.exists());
         }
