@@ -63,6 +63,9 @@ impl DatasetStore {
         &self,
         stagings: Vec<(Staging, VersionSource)>,
     ) -> Result<Vec<VersionInfo>, DatasetError> {
+        if stagings.is_empty() {
+            return Ok(Vec::new());
+        }
         let discard_all = |stagings: Vec<(Staging, VersionSource)>| {
             for (s, _) in stagings {
                 self.discard(s);
