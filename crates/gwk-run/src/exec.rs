@@ -4,15 +4,15 @@
 use crate::cache::{self, Cache, CacheEntry};
 use crate::datasets::{DatasetStore, Staging, VersionSource};
 use crate::docker::{
-    BindMount, ContainerSpec, Control, Engine, GpuRequest, LABEL_HOME, LABEL_JOB, LABEL_PID,
-    LABEL_RUN, OutputStream, StopReason,
+    BindMount, ContainerSpec, Control, Engine, GpuRequest, LABEL_HOME, LABEL_JOB, LABEL_RUN,
+    OutputStream, StopReason, owner_labels,
 };
 use crate::events::{Event, EventSink, JobStatus};
 use crate::fsutil;
 use crate::git;
 use crate::gpu::Grant;
 use crate::ids;
-use crate::job::{ActionSpec, InputSource, JobSpec, OutputKind};
+use crate::job::{ActionSpec, InputSource, JobSpec, OutputKind, OutputSpec};
 use crate::models::{self, ModelStore};
 use crate::redact::Redactor;
 use crate::rundir::{OutputRecord, RunDir};
@@ -111,8 +111,10 @@ impl OutputPlaces {
 pub(crate) struct Reuse {
     /// `--resume`: the run resumed and the outputs its job left there.
     pub resume: Option<(String, Vec<OutputRecord>)>,
-    /// The job's cache key, when the cache applies to it.
-    pub cache_key: Option<String>,
+    /// The job's key (cache.rs), when it is known; kept in the record.
+    pub key: Option<String>,
+    /// Whether the job cache applies to the job (looked up, then stored).
+    pub use_cache: bool,
 }
 
 pub(crate) async fn run_job(
@@ -125,7 +127,8 @@ pub(crate) async fn run_job(
 ) -> JobOutcome {
     let mut outcome = run_fresh(&ctx, &job, grant, deadline, control).await;
     if outcome.status == JobStatus::Succeeded
-        && let (Some(key), Some(cache)) = (&reuse.cache_key, &ctx.cache)
+        && reuse.use_cache
+        && let (Some(key), Some(cache)) = (&reuse.key, &ctx.cache)
     {
         let _ = cache.store(&CacheEntry {
             key: key.clone(),
@@ -135,7 +138,7 @@ pub(crate) async fn run_job(
             outputs: outcome.outputs.clone(),
         });
     }
-    outcome.cache_key = reuse.cache_key;
+    outcome.cache_key = reuse.key;
     outcome
 }
 
@@ -145,7 +148,8 @@ pub(crate) fn try_reuse(ctx: &Ctx, job: &JobSpec, reuse: &Reuse) -> Option<JobOu
         && cache::outputs_intact(outputs)
     {
         (outputs.clone(), format!("reused from run {run}"))
-    } else if let (Some(key), Some(cache)) = (&reuse.cache_key, &ctx.cache)
+    } else if reuse.use_cache
+        && let (Some(key), Some(cache)) = (&reuse.key, &ctx.cache)
         && let Some(entry) = cache.lookup(key)
         && cache::outputs_intact(&entry.outputs)
     {
@@ -199,7 +203,7 @@ pub(crate) fn try_reuse(ctx: &Ctx, job: &JobSpec, reuse: &Reuse) -> Option<JobOu
         message: Some(message),
         outputs: restored,
         container: None,
-        cache_key: reuse.cache_key.clone(),
+        cache_key: reuse.key.clone(),
     })
 }
 
@@ -533,8 +537,10 @@ async fn run_container_job(
             (LABEL_RUN.to_string(), ctx.dir.id.clone()),
             (LABEL_JOB.to_string(), job.name.clone()),
             (LABEL_HOME.to_string(), ctx.home_label.clone()),
-            (LABEL_PID.to_string(), std::process::id().to_string()),
-        ]),
+        ])
+        .into_iter()
+        .chain(owner_labels())
+        .collect(),
         binds,
         gpus: match grant {
             Grant::Nothing => GpuRequest::None,
@@ -542,6 +548,7 @@ async fn run_container_job(
             Grant::Devices(d) => GpuRequest::Devices(d.clone()),
         },
         network: ctx.network.clone(),
+        memory: job.memory_bytes,
     };
     let l = log.clone();
     let sink = Arc::new(move |s: OutputStream, line: &str| l.line(s, line));
@@ -559,10 +566,7 @@ async fn run_container_job(
                     JobStatus::TimedOut,
                     Some(format!("timed out; stopped (exit code {})", exit.exit_code)),
                 ),
-                None if exit.oom_killed => (
-                    JobStatus::Failed,
-                    Some("killed: out of memory (OOM)".to_string()),
-                ),
+                None if exit.oom_killed => (JobStatus::Failed, Some(oom_message(job))),
                 None if exit.exit_code != 0 => (
                     JobStatus::Failed,
                     Some(format!("exit code {}", exit.exit_code)),
@@ -578,6 +582,18 @@ async fn run_container_job(
                 cache_key: None,
             }
         }
+    }
+}
+
+/// Why an OOM-killed job failed, with the limit when gwk set one.
+fn oom_message(job: &JobSpec) -> String {
+    match job.memory_bytes {
+        Some(m) => format!(
+            "killed: out of memory (OOM): the job used more than its {} GiB, the memory of instance type {}",
+            m >> 30,
+            job.instance_type.as_deref().unwrap_or("?")
+        ),
+        None => "killed: out of memory (OOM)".to_string(),
     }
 }
 
@@ -621,81 +637,62 @@ fn input_binds(ctx: &Ctx, job: &JobSpec) -> Result<Vec<BindMount>, String> {
     Ok(out)
 }
 
-/// Checks and keeps a succeeded job's outputs; commits its datasets.
+/// Checks and keeps a succeeded job's outputs; commits its datasets. All
+/// or nothing: every output is checked (and every dataset hashed) before
+/// the datasets are committed together, so a job with one bad output adds
+/// no dataset version.
 fn collect_outputs(
     ctx: &Ctx,
     job: &JobSpec,
     mut places: OutputPlaces,
 ) -> Result<Vec<OutputRecord>, String> {
-    // Check everything before committing anything: a job whose string
-    // output is wrong adds no dataset version.
-    if let Err(e) = check_string_outputs(job, &places.root) {
-        discard(&ctx.store, places);
-        return Err(e);
+    let checked = check_string_outputs(job, &places.root).and_then(|()| {
+        job.outputs
+            .iter()
+            .map(|o| check_output(ctx, o, &places.root))
+            .collect::<Result<Vec<_>, String>>()
+    });
+    let mut records = match checked {
+        Ok(r) => r,
+        Err(e) => {
+            discard(&ctx.store, places);
+            return Err(e);
+        }
+    };
+    let mut datasets = Vec::new();
+    let mut slots = Vec::new();
+    for (i, o) in job.outputs.iter().enumerate() {
+        if let OutputKind::Dataset { .. } = o.kind {
+            let staging = places
+                .staging
+                .remove(&o.name)
+                .expect("staged before the job");
+            let source = VersionSource {
+                run: Some(ctx.dir.id.clone()),
+                job: Some(job.name.clone()),
+                output: Some(o.name.clone()),
+                imported_from: None,
+            };
+            datasets.push((staging, source));
+            slots.push(i);
+        }
     }
-    let mut records = Vec::new();
-    for o in &job.outputs {
-        let record = match &o.kind {
-            OutputKind::String => {
-                let p = places.root.join(&o.name);
-                let bytes =
-                    fs::read(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
-                let value = ctx.redactor.redact(&String::from_utf8_lossy(&bytes));
-                OutputRecord {
-                    name: o.name.clone(),
-                    kind: "string".into(),
-                    path: p.display().to_string(),
-                    hash: format!("sha256:{}", fsutil::sha256_hex(&bytes)),
-                    value: Some(value),
-                    ..Default::default()
-                }
-            }
-            OutputKind::Volume => {
-                let p = places.root.join(&o.name);
-                let summary = fsutil::hash_tree(&p)
-                    .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
-                OutputRecord {
-                    name: o.name.clone(),
-                    kind: "volume".into(),
-                    path: p.display().to_string(),
-                    hash: summary.hash,
-                    ..Default::default()
-                }
-            }
-            OutputKind::Dataset { dataset } => {
-                let staging = places
-                    .staging
-                    .remove(&o.name)
-                    .expect("staged before the job");
-                let info = ctx
-                    .store
-                    .commit(
-                        staging,
-                        VersionSource {
-                            run: Some(ctx.dir.id.clone()),
-                            job: Some(job.name.clone()),
-                            output: Some(o.name.clone()),
-                            imported_from: None,
-                        },
-                    )
-                    .map_err(|e| e.to_string())?;
-                let path = ctx
-                    .store
-                    .root()
-                    .join(dataset)
-                    .join("versions")
-                    .join(&info.id);
-                OutputRecord {
-                    name: o.name.clone(),
-                    kind: "dataset".into(),
-                    path: path.display().to_string(),
-                    hash: info.hash,
-                    dataset: Some(dataset.clone()),
-                    version: Some(info.id),
-                    value: None,
-                }
-            }
-        };
+    let infos = ctx.store.commit_all(datasets).map_err(|e| e.to_string())?;
+    for (i, info) in slots.into_iter().zip(infos) {
+        let r = &mut records[i];
+        r.path = ctx
+            .store
+            .root()
+            .join(&info.dataset)
+            .join("versions")
+            .join(&info.id)
+            .display()
+            .to_string();
+        r.hash = info.hash;
+        r.dataset = Some(info.dataset);
+        r.version = Some(info.id);
+    }
+    for (o, record) in job.outputs.iter().zip(&records) {
         ctx.emit(Event::OutputCommitted {
             job: job.name.clone(),
             output: record.name.clone(),
@@ -705,9 +702,39 @@ fn collect_outputs(
             value: record.value.clone(),
             hash: record.hash.clone(),
         });
-        records.push(record);
     }
     Ok(records)
+}
+
+/// The record of one output, read and hashed; a dataset's hash, path and
+/// version are filled in by its commit.
+fn check_output(ctx: &Ctx, o: &OutputSpec, root: &Path) -> Result<OutputRecord, String> {
+    let p = root.join(&o.name);
+    let record = OutputRecord {
+        name: o.name.clone(),
+        kind: o.kind.as_str().into(),
+        path: p.display().to_string(),
+        ..Default::default()
+    };
+    Ok(match &o.kind {
+        OutputKind::String => {
+            let bytes = fs::read(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            OutputRecord {
+                hash: format!("sha256:{}", fsutil::sha256_hex(&bytes)),
+                value: Some(ctx.redactor.redact(&String::from_utf8_lossy(&bytes))),
+                ..record
+            }
+        }
+        OutputKind::Volume => {
+            let summary =
+                fsutil::hash_tree(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            OutputRecord {
+                hash: summary.hash,
+                ..record
+            }
+        }
+        OutputKind::Dataset { .. } => record,
+    })
 }
 
 /// A job's log: each line masked, saved to `jobs/<job>/log` and sent as an

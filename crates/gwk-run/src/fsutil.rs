@@ -132,12 +132,13 @@ pub fn copy_tree(src: &Path, dst: &Path) -> io::Result<()> {
 }
 
 /// Writes a file so that readers see the old content or the new, never a
-/// part: a temporary file beside it, then a rename.
+/// part: a temporary file beside it (`.<name>.tmp-<pid>-<random>`, see
+/// [`temp_owner`]), then a rename.
 pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     let tmp = dir.join(format!(
-        ".{name}.tmp-{}-{}",
+        ".{name}{TEMP_MARK}{}-{}",
         std::process::id(),
         crate::ids::random_hex(3)
     ));
@@ -151,6 +152,21 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+const TEMP_MARK: &str = ".tmp-";
+
+/// The pid of the process writing a temporary file of [`write_atomic`],
+/// from its name; `None` for any other name. A temporary whose process is
+/// gone was left by a crash (`gwk gc` removes it).
+pub fn temp_owner(file_name: &str) -> Option<i32> {
+    let rest = file_name.strip_prefix('.')?;
+    let (_, owner) = rest.rsplit_once(TEMP_MARK)?;
+    let (pid, random) = owner.split_once('-')?;
+    if random.is_empty() || !random.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    pid.parse().ok()
 }
 
 /// Removes a directory tree by first renaming it aside (into `trash_dir`),
@@ -206,6 +222,17 @@ mod tests {
         fs::set_permissions(b.join("y"), fs::Permissions::from_mode(0o644)).unwrap();
         fs::rename(b.join("y"), b.join("z")).unwrap();
         assert_ne!(hash_tree(&b).unwrap().hash, h1.hash);
+    }
+
+    #[test]
+    fn temporaries_name_their_writer() {
+        assert_eq!(temp_owner(".run.json.tmp-4242-a1b2c3"), Some(4242));
+        assert_eq!(temp_owner(".a.tmp-b.json.tmp-7-ff"), Some(7));
+        assert_eq!(temp_owner("run.json"), None);
+        assert_eq!(temp_owner(".hidden"), None);
+        assert_eq!(temp_owner(".x.tmp-12-"), None);
+        assert_eq!(temp_owner(".x.tmp-12-zz"), None);
+        assert_eq!(temp_owner(".x.tmp-pid-ab"), None);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Clean-up of what runs leave when gwk dies (`kill -9`, a crash, a lost
-//! machine): containers whose run is no longer alive, staging directories
-//! of dataset versions never committed, and run records still marked
+//! machine): containers whose run is no longer alive (GPU probes
+//! included), dataset commits cut short (finished or undone), staging
+//! directories of dataset versions never committed, temporaries of atomic
+//! writes, metadata without its version, and run records still marked
 //! running. `gwk gc` does it (or lists it with `--dry-run`); every
 //! `gwk run` sweeps such leftovers when it starts.
 //!
@@ -9,8 +11,9 @@
 //! runs from its own state directory.
 
 use crate::datasets::DatasetStore;
-use crate::docker::{Engine, LABEL_HOME, LABEL_RUN};
+use crate::docker::{Engine, LABEL_HOME, LABEL_PID, LABEL_PID_START, LABEL_RUN};
 use crate::events::{JobStatus, RunStatus};
+use crate::process::Owner;
 use crate::rundir::{RunDir, run_ids};
 use std::path::{Path, PathBuf};
 
@@ -18,7 +21,13 @@ use std::path::{Path, PathBuf};
 pub struct Leftovers {
     /// (container name, run id).
     pub containers: Vec<(String, String)>,
+    /// Journals of dataset commits whose gwk died (finished or undone).
+    pub commits: Vec<PathBuf>,
     pub staging: Vec<PathBuf>,
+    /// Temporaries of atomic writes whose writer is gone.
+    pub temporaries: Vec<PathBuf>,
+    /// Dataset metadata files without their version.
+    pub orphan_meta: Vec<PathBuf>,
     /// Runs recorded as running whose gwk is gone.
     pub stale_runs: Vec<String>,
     /// Why the engine could not be asked, if it could not.
@@ -27,7 +36,12 @@ pub struct Leftovers {
 
 impl Leftovers {
     pub fn is_empty(&self) -> bool {
-        self.containers.is_empty() && self.staging.is_empty() && self.stale_runs.is_empty()
+        self.containers.is_empty()
+            && self.commits.is_empty()
+            && self.staging.is_empty()
+            && self.temporaries.is_empty()
+            && self.orphan_meta.is_empty()
+            && self.stale_runs.is_empty()
     }
 }
 
@@ -39,16 +53,20 @@ pub fn home_label(home: &Path) -> String {
         .to_string()
 }
 
+/// A run is alive while its lock names a live gwk (a run directory being
+/// created has its lock before its record).
 fn run_alive(home: &Path, run: &str) -> bool {
-    RunDir::open(home, run).is_some_and(|d| d.live_owner().is_some())
-        // A run directory being created has no record yet, but its lock.
-        || {
-            let dir = RunDir::runs_root(home).join(run);
-            std::fs::read_to_string(dir.join("lock"))
-                .ok()
-                .and_then(|p| p.trim().parse::<i32>().ok())
-                .is_some_and(crate::process::alive)
-        }
+    crate::ids::is_safe_name(run)
+        && crate::rundir::live_lock_owner(&RunDir::runs_root(home).join(run).join("lock")).is_some()
+}
+
+/// The gwk that created a container, from its `gwk.pid` and
+/// `gwk.pid-start` labels.
+fn container_owner(labels: &std::collections::HashMap<String, String>) -> Option<Owner> {
+    Some(Owner {
+        pid: labels.get(LABEL_PID)?.parse().ok()?,
+        start: labels.get(LABEL_PID_START).and_then(|s| s.parse().ok()),
+    })
 }
 
 /// What a clean-up would remove.
@@ -63,10 +81,7 @@ pub async fn find(home: &Path, docker_host: Option<&str>) -> Leftovers {
                         continue;
                     }
                     let run = labels.get(LABEL_RUN).cloned().unwrap_or_default();
-                    let owner_alive = labels
-                        .get(crate::docker::LABEL_PID)
-                        .and_then(|p| p.parse::<i32>().ok())
-                        .is_some_and(crate::process::alive);
+                    let owner_alive = container_owner(&labels).is_some_and(|o| o.alive());
                     if !run_alive(home, &run) && !owner_alive {
                         out.containers.push((name, run));
                     }
@@ -76,7 +91,11 @@ pub async fn find(home: &Path, docker_host: Option<&str>) -> Leftovers {
         },
         Err(e) => out.engine_error = Some(e.to_string()),
     }
-    out.staging = DatasetStore::new(home).abandoned_staging();
+    let store = DatasetStore::new(home);
+    out.commits = store.interrupted_commits();
+    out.staging = store.abandoned_staging();
+    out.orphan_meta = store.orphan_meta();
+    out.temporaries = stale_temporaries(home);
     for id in run_ids(home) {
         if let Some(dir) = RunDir::open(home, &id)
             && let Ok(r) = dir.read_record()
@@ -104,8 +123,22 @@ pub async fn remove(home: &Path, docker_host: Option<&str>, l: &Leftovers) -> Ve
             Err(e) => errors.push(e.to_string()),
         }
     }
+    // Commits first: they need their staging directories.
+    let store = DatasetStore::new(home);
+    for j in &l.commits {
+        if let Err(e) = store.recover(j) {
+            errors.push(format!("cannot recover the commit {}: {e}", j.display()));
+        }
+    }
     for p in &l.staging {
         if let Err(e) = std::fs::remove_dir_all(p)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            errors.push(format!("cannot remove {}: {e}", p.display()));
+        }
+    }
+    for p in l.temporaries.iter().chain(&l.orphan_meta) {
+        if let Err(e) = std::fs::remove_file(p)
             && e.kind() != std::io::ErrorKind::NotFound
         {
             errors.push(format!("cannot remove {}: {e}", p.display()));
@@ -133,10 +166,114 @@ pub async fn remove(home: &Path, docker_host: Option<&str>, l: &Leftovers) -> Ve
     errors
 }
 
+/// Temporaries of [`crate::fsutil::write_atomic`] whose writer is gone, in
+/// the directories gwk writes that way: run directories, the dataset
+/// store's metadata, tags and journal, the cache and the model registry.
+/// (Never inside a dataset version or a job's outputs: those hold the
+/// user's files.)
+pub fn stale_temporaries(home: &Path) -> Vec<PathBuf> {
+    let subdirs = |dir: PathBuf| -> Vec<PathBuf> {
+        std::fs::read_dir(dir)
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.is_dir())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut dirs = vec![
+        home.join("cache"),
+        home.join("models"),
+        home.join("datasets/.journal"),
+    ];
+    dirs.extend(subdirs(RunDir::runs_root(home)));
+    for d in subdirs(home.join("datasets")) {
+        dirs.push(d.join("meta"));
+        dirs.push(d.join("tags"));
+    }
+    let mut out = Vec::new();
+    for dir in dirs {
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if crate::fsutil::temp_owner(&name).is_some_and(|pid| !crate::process::alive(pid)) {
+                out.push(e.path());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// The sweep at the start of `gwk run`: quiet, and never fatal.
 pub async fn sweep_quietly(home: &Path, docker_host: Option<&str>) {
     let l = find(home, docker_host).await;
     if !l.is_empty() {
         let _ = remove(home, docker_host, &l).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    /// A pid no process has (above Linux's pid_max).
+    const DEAD: i32 = 999_999_999;
+
+    #[tokio::test]
+    async fn finds_and_removes_what_a_killed_gwk_leaves_in_the_home() {
+        let t = tempfile::tempdir().unwrap();
+        let home = t.path();
+        let store = DatasetStore::new(home);
+        let st = store.stage("d").unwrap();
+        fs::write(st.path.join("f"), "x").unwrap();
+        let v = store.commit(st, Default::default()).unwrap();
+        let run = home.join("runs/r1");
+        fs::create_dir_all(&run).unwrap();
+        let dead_tmp = |dir: &Path, name: &str| {
+            let p = dir.join(format!(".{name}.tmp-{DEAD}-a1b2c3"));
+            fs::create_dir_all(dir).unwrap();
+            fs::write(&p, "half").unwrap();
+            p
+        };
+        let mut temporaries = vec![
+            dead_tmp(&run, "run.json"),
+            dead_tmp(&home.join("datasets/d/meta"), "x.json"),
+            dead_tmp(&home.join("datasets/d/tags"), "gold"),
+            dead_tmp(&home.join("cache"), "k.json"),
+            dead_tmp(&home.join("models"), "m.json"),
+        ];
+        temporaries.sort();
+        // Not leftovers: a live writer's temporary, and a user's file that
+        // looks like one inside a version.
+        let live = run.join(format!(".run.json.tmp-{}-abcdef", std::process::id()));
+        fs::write(&live, "").unwrap();
+        let version = home.join("datasets/d/versions").join(&v.id);
+        let users = version.join(format!(".f.tmp-{DEAD}-ab"));
+        fs::write(&users, "").unwrap();
+        let orphan = home.join("datasets/d/meta/20200101-000000-000-abcdef.json");
+        fs::write(&orphan, "{}").unwrap();
+
+        let l = find(home, Some("unix:///nonexistent/docker.sock")).await;
+        assert!(l.engine_error.is_some());
+        assert_eq!(l.temporaries, temporaries);
+        assert_eq!(l.orphan_meta, std::slice::from_ref(&orphan));
+        assert!(remove(home, None, &l).await.is_empty());
+        assert!(temporaries.iter().all(|p| !p.exists()) && !orphan.exists());
+        assert!(live.exists() && users.exists());
+        assert!(
+            home.join("datasets/d/meta")
+                .join(format!("{}.json", v.id))
+                .exists()
+        );
+        assert!(
+            find(home, Some("unix:///nonexistent/docker.sock"))
+                .await
+                .is_empty()
+        );
     }
 }

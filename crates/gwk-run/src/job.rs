@@ -35,6 +35,10 @@ pub struct JobSpec {
     pub instance_type: Option<String>,
     /// GPUs the instance type has.
     pub gpus: u32,
+    /// The instance type's memory, in bytes: the container's memory limit
+    /// (Gradient ran the job on a machine with that much); `None` when the
+    /// type does not say.
+    pub memory_bytes: Option<u64>,
     /// The job's `timeout`.
     pub timeout: Option<Duration>,
 }

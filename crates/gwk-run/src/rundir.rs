@@ -5,10 +5,10 @@
 //! spec.yaml       the workflow file as it ran
 //! plan.json       the plan that ran
 //! events.jsonl    every event of the run (secrets masked)
-//! lock            the pid of the gwk that runs it, while it runs
-//! inputs/<name>   workflow string inputs, as files
+//! lock            `<pid> <start time>` of the gwk that runs it, while it runs
 //! jobs/<job>/log          the job's output (stdout and stderr, secrets masked)
 //! jobs/<job>/outputs/     mounted at /outputs: volumes (directories), strings (files)
+//! jobs/<job>/inputs/<name>   string inputs given to the job, as files
 //! ```
 
 use crate::events::{JobStatus, RunStatus};
@@ -133,7 +133,6 @@ impl RunDir {
     pub fn create(home: &Path, id: &str) -> io::Result<RunDir> {
         let path = Self::runs_root(home).join(id);
         fs::create_dir_all(path.join("jobs"))?;
-        fs::create_dir_all(path.join("inputs"))?;
         Ok(RunDir {
             id: id.to_string(),
             path,
@@ -186,24 +185,27 @@ impl RunDir {
         serde_json::from_str(&text).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
     }
 
-    /// Marks the run as alive: the lock file holds this process's pid.
+    /// Marks the run as alive: the lock file holds this process's pid and
+    /// start time (process.rs).
     pub fn lock(&self) -> io::Result<()> {
-        fs::write(self.lock_path(), format!("{}\n", std::process::id()))
+        fs::write(self.lock_path(), crate::process::Owner::current().to_line())
     }
 
     pub fn unlock(&self) {
         let _ = fs::remove_file(self.lock_path());
     }
 
-    /// The pid holding the lock, when its process is alive.
+    /// The pid holding the lock, when its process is alive (and is the
+    /// one that took the lock, not a process that got its pid since).
     pub fn live_owner(&self) -> Option<i32> {
-        let pid: i32 = fs::read_to_string(self.lock_path())
-            .ok()?
-            .trim()
-            .parse()
-            .ok()?;
-        crate::process::alive(pid).then_some(pid)
+        live_lock_owner(&self.lock_path())
     }
+}
+
+/// The pid holding the lock file at `path`, when that process is alive.
+pub fn live_lock_owner(path: &Path) -> Option<i32> {
+    let owner = crate::process::Owner::parse(&fs::read_to_string(path).ok()?)?;
+    owner.alive().then_some(owner.pid)
 }
 
 /// Every run id under `$GWK_HOME/runs`, newest first.
@@ -219,4 +221,30 @@ pub fn run_ids(home: &Path) -> Vec<String> {
     ids.sort();
     ids.reverse();
     ids
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lock_whose_pid_was_reused_has_no_live_owner() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = RunDir::create(t.path(), "r1").unwrap();
+        assert_eq!(dir.live_owner(), None, "no lock yet");
+        dir.lock().unwrap();
+        let me = std::process::id() as i32;
+        assert_eq!(dir.live_owner(), Some(me));
+        let line = fs::read_to_string(dir.lock_path()).unwrap();
+        let start: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+        // This pid, but a process that started at another time: the gwk
+        // that took the lock is gone and its pid went to someone else.
+        fs::write(dir.lock_path(), format!("{me} {}\n", start + 1)).unwrap();
+        assert_eq!(dir.live_owner(), None);
+        // A lock of an older gwk (pid only) still counts by pid.
+        fs::write(dir.lock_path(), format!("{me}\n")).unwrap();
+        assert_eq!(dir.live_owner(), Some(me));
+        dir.unlock();
+        assert_eq!(dir.live_owner(), None);
+    }
 }

@@ -3,7 +3,7 @@
 //! stage barriers), within `--parallel` and the free GPUs.
 
 use crate::datasets::DatasetStore;
-use crate::docker::{Control, Engine, EngineError, LABEL_RUN, PullPolicy};
+use crate::docker::{Control, Engine, EngineError, LABEL_PID, LABEL_RUN, PROBE_RUN, PullPolicy};
 use crate::events::{Event, EventSink, JobStatus, RunStatus, now};
 use crate::exec::{self, Ctx, JobOutcome};
 use crate::gpu::{GpuPolicy, GpuPool, Grant};
@@ -73,6 +73,10 @@ pub enum RunError {
     Engine(#[from] EngineError),
     #[error("{0}")]
     Refused(String),
+    /// Cancelled (Ctrl-C) while the run was being prepared: pulling
+    /// images, probing GPUs. Nothing ran and no run directory exists.
+    #[error("cancelled before the run started")]
+    Cancelled,
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -95,8 +99,9 @@ impl RunSummary {
     }
 }
 
-/// Checks, prepares and runs `input`. Errors are refusals: nothing ran.
-/// Job failures, timeouts and cancellation are in the summary.
+/// Checks, prepares and runs `input`. Errors are refusals (nothing ran)
+/// or a cancel before the run started ([`RunError::Cancelled`]). Job
+/// failures, timeouts and cancellation are in the summary.
 pub async fn run(
     input: RunInput,
     opts: RunOptions,
@@ -105,22 +110,19 @@ pub async fn run(
 ) -> Result<RunSummary, RunError> {
     let redactor = Redactor::new(&input.secret_values);
     check_jobs(&input)?;
-    let needs_engine = input
-        .jobs
-        .iter()
-        .any(|j| matches!(j.action, ActionSpec::Container { .. }));
-    crate::gc::sweep_quietly(&opts.home, opts.docker_host.as_deref()).await;
-    let engine = if needs_engine {
-        Some(Engine::connect(opts.docker_host.as_deref()).await?)
-    } else {
-        None
-    };
     let mut pool = GpuPool::new(&opts.gpus);
-    let mut image_ids = HashMap::new();
-    if let Some(engine) = &engine {
-        image_ids = prepare_images(engine, &input, opts.pull, &*sink).await?;
-        check_gpus(engine, &input, &pool, &*sink).await?;
-    }
+    // The sweep, pulls and the GPU probe can take long: a cancel ends
+    // them at once (dropping a pull's request makes the engine stop it).
+    let (engine, image_ids) = tokio::select! {
+        prepared = prepare(&input, &opts, &pool, &*sink) => prepared?,
+        () = cancel_requested(control.clone()) => {
+            sink.emit(&Event::Warning {
+                message: "cancelled before the run started (nothing ran)".into(),
+            });
+            remove_own_probes(opts.docker_host.as_deref()).await;
+            return Err(RunError::Cancelled);
+        }
+    };
     if let Some(total) = pool.total()
         && let Some(j) = input.jobs.iter().find(|j| j.gpus as usize > total)
     {
@@ -250,6 +252,58 @@ pub async fn run(
     })
 }
 
+/// What comes before the run directory: the sweep of dead runs'
+/// leftovers, the engine, the images, the GPU probe.
+async fn prepare(
+    input: &RunInput,
+    opts: &RunOptions,
+    pool: &GpuPool,
+    sink: &dyn EventSink,
+) -> Result<(Option<Engine>, HashMap<String, String>), RunError> {
+    crate::gc::sweep_quietly(&opts.home, opts.docker_host.as_deref()).await;
+    let needs_engine = input
+        .jobs
+        .iter()
+        .any(|j| matches!(j.action, ActionSpec::Container { .. }));
+    if !needs_engine {
+        return Ok((None, HashMap::new()));
+    }
+    let engine = Engine::connect(opts.docker_host.as_deref()).await?;
+    let image_ids = prepare_images(&engine, input, opts.pull, sink).await?;
+    check_gpus(&engine, input, pool, &opts.home).await?;
+    Ok((Some(engine), image_ids))
+}
+
+/// Returns once `control` asks to stop (at once if it already does).
+async fn cancel_requested(mut control: watch::Receiver<Control>) {
+    loop {
+        if *control.borrow_and_update() != Control::Run {
+            return;
+        }
+        if control.changed().await.is_err() {
+            // Nobody can cancel any more.
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+/// After a cancel during the GPU probe: its container, if it was created.
+async fn remove_own_probes(docker_host: Option<&str>) {
+    let work = async {
+        let engine = Engine::connect(docker_host).await.ok()?;
+        let mine = std::process::id().to_string();
+        for (name, labels) in engine.gwk_containers().await.ok()? {
+            if labels.get(LABEL_RUN).map(String::as_str) == Some(PROBE_RUN)
+                && labels.get(LABEL_PID) == Some(&mine)
+            {
+                let _ = engine.remove_container(&name).await;
+            }
+        }
+        Some(())
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(15), work).await;
+}
+
 /// Refusals that need no engine: unknown needs, unsupported actions.
 fn check_jobs(input: &RunInput) -> Result<(), RunError> {
     let names: BTreeSet<&str> = input.jobs.iter().map(|j| j.name.as_str()).collect();
@@ -330,7 +384,7 @@ async fn check_gpus(
     engine: &Engine,
     input: &RunInput,
     pool: &GpuPool,
-    _sink: &dyn EventSink,
+    home: &std::path::Path,
 ) -> Result<(), RunError> {
     if pool.disabled() {
         return Ok(());
@@ -343,7 +397,7 @@ async fn check_gpus(
     else {
         return Ok(());
     };
-    match engine.probe_gpu(image).await {
+    match engine.probe_gpu(image, &crate::gc::home_label(home)).await {
         Err(e @ EngineError::NoGpuSupport { .. }) => Err(RunError::Engine(e)),
         // Another failure of the probe (an image without `true`) says
         // nothing about GPUs; the job itself will tell.
@@ -389,6 +443,8 @@ async fn schedule(
     let mut failed_any = false;
     let mut cancelled = false;
     let mut timed_out_run = false;
+    // The strongest cancel request said so far (each is said once).
+    let mut announced = Control::Run;
     let parallel = opts.parallel.max(1);
     for j in &input.jobs {
         ctx.emit(Event::JobQueued {
@@ -406,9 +462,16 @@ async fn schedule(
             stop_new = true;
             timed_out_run = true;
         }
-        if *control.borrow() != Control::Run {
+        let asked = *control.borrow();
+        if asked != Control::Run {
             stop_new = true;
             cancelled = true;
+            if asked > announced {
+                announced = asked;
+                ctx.emit(Event::Warning {
+                    message: cancel_message(asked).into(),
+                });
+            }
         }
         // Skip what can no longer run.
         loop {
@@ -452,9 +515,11 @@ async fn schedule(
                     continue;
                 }
                 let job = &input.jobs[i];
+                let key = job_key(ctx, job);
                 let reuse = exec::Reuse {
-                    resume: resume_candidate(opts, job, &needs[i], &status),
-                    cache_key: cache_key(ctx, opts, job),
+                    resume: resume_candidate(opts, job, key.as_deref(), &needs[i], &status),
+                    use_cache: uses_cache(ctx, opts, job),
+                    key,
                 };
                 // A job whose earlier outputs are reused finishes at once,
                 // without a container (and without a JobStarted event).
@@ -618,6 +683,14 @@ async fn schedule(
     }
 }
 
+/// What a run says when it is asked to stop (Ctrl-C).
+pub(crate) fn cancel_message(c: Control) -> &'static str {
+    match c {
+        Control::Kill => "killing the running containers",
+        _ => "stopping the run (Ctrl-C again to kill the containers at once)",
+    }
+}
+
 fn finish_record(
     ctx: &Ctx,
     record: &mut RunRecord,
@@ -647,11 +720,13 @@ fn finish_record(
 }
 
 /// With `--resume`: the outputs a job left in the resumed run, when it
-/// succeeded there and every job it needs was reused too (a job whose
-/// needs ran again must run again).
+/// succeeded there, every job it needs was reused too (a job whose needs
+/// ran again must run again), and its key is the one it ran with (a job
+/// whose image, command, env, parameters or inputs changed runs again).
 fn resume_candidate(
     opts: &RunOptions,
     job: &crate::job::JobSpec,
+    key: Option<&str>,
     needs: &[usize],
     status: &[JobStatus],
 ) -> Option<(String, Vec<crate::rundir::OutputRecord>)> {
@@ -660,63 +735,38 @@ fn resume_candidate(
     if !rec.status.is_success() || needs.iter().any(|&d| status[d] != JobStatus::Cached) {
         return None;
     }
+    if key.is_none() || rec.cache_key.as_deref() != key {
+        return None;
+    }
     Some((old.id.clone(), rec.outputs.clone()))
 }
 
-/// The job's cache key, when the cache applies: container jobs only (a
-/// clone or a download depends on a remote that may have changed), not
-/// opted out, every input's content known.
-fn cache_key(ctx: &Ctx, opts: &RunOptions, job: &crate::job::JobSpec) -> Option<String> {
-    ctx.cache.as_ref()?;
-    if opts.no_cache_jobs.contains(&job.name) {
-        return None;
-    }
-    let ActionSpec::Container {
-        image,
-        entrypoint,
-        cmd,
-    } = &job.action
-    else {
-        return None;
-    };
-    let image_id = ctx.image_ids.get(image)?;
-    let mut inputs = Vec::new();
-    for i in &job.inputs {
-        let hash = match &i.source {
-            InputSource::String { value } => {
-                format!("sha256:{}", crate::fsutil::sha256_hex(value.as_bytes()))
-            }
-            InputSource::Dataset { dataset, version } => {
-                ctx.store.version_info(dataset, version).ok()?.hash
-            }
-            InputSource::JobOutput { job, output } => ctx
-                .produced
-                .lock()
-                .expect("lock")
-                .get(&(job.clone(), output.clone()))?
-                .hash
-                .clone(),
-        };
-        inputs.push((i.name.clone(), hash));
-    }
-    Some(crate::cache::key(&crate::cache::KeyParts {
-        image_id,
-        entrypoint: entrypoint.as_deref(),
-        cmd: cmd.as_deref(),
-        env: &job.env,
-        instance_type: job.instance_type.as_deref(),
-        gpus: job.gpus,
-        outputs: job
-            .outputs
-            .iter()
-            .map(|o| {
-                let ds = match &o.kind {
-                    crate::job::OutputKind::Dataset { dataset } => Some(dataset.clone()),
-                    _ => None,
-                };
-                (o.name.clone(), o.kind.as_str().to_string(), ds)
-            })
-            .collect(),
-        inputs,
-    }))
+/// The job's key (cache.rs), when every part of it is known.
+fn job_key(ctx: &Ctx, job: &crate::job::JobSpec) -> Option<String> {
+    crate::cache::job_key(job, &ctx.image_ids, |i| match &i.source {
+        InputSource::String { value } => Some(format!(
+            "sha256:{}",
+            crate::fsutil::sha256_hex(value.as_bytes())
+        )),
+        InputSource::Dataset { dataset, version } => ctx
+            .store
+            .version_info(dataset, version)
+            .ok()
+            .map(|v| v.hash),
+        InputSource::JobOutput { job, output } => ctx
+            .produced
+            .lock()
+            .expect("lock")
+            .get(&(job.clone(), output.clone()))
+            .map(|o| o.hash.clone()),
+    })
+}
+
+/// Whether the job cache applies to a job: on (no `--no-cache`), not opted
+/// out, a container job (a clone or a download depends on a remote that
+/// may have changed).
+fn uses_cache(ctx: &Ctx, opts: &RunOptions, job: &crate::job::JobSpec) -> bool {
+    ctx.cache.is_some()
+        && !opts.no_cache_jobs.contains(&job.name)
+        && matches!(job.action, ActionSpec::Container { .. })
 }

@@ -33,6 +33,7 @@ fn container(name: &str, needs: &[&str], script: &str) -> JobSpec {
         outputs: vec![],
         instance_type: Some("C4".into()),
         gpus: 0,
+        memory_bytes: None,
         timeout: None,
     }
 }

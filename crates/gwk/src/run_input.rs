@@ -201,6 +201,11 @@ fn job(j: &JobPlan, value: &dyn Fn(&Value) -> Result<String>) -> Result<JobSpec>
         outputs,
         instance_type: j.instance_type.clone(),
         gpus: j.gpus,
+        memory_bytes: j
+            .machine
+            .as_ref()
+            .and_then(|m| m.memory_gb)
+            .map(|gb| u64::from(gb) << 30),
         timeout: j.timeout.map(Duration::from_secs),
     })
 }

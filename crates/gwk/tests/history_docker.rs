@@ -206,6 +206,49 @@ fn history_logs_and_resume_after_a_failure() {
     );
 }
 
+/// `--resume` reruns a job that succeeded but whose definition changed
+/// since (here its command and its env), and the jobs after it.
+#[test]
+fn resume_reruns_a_job_whose_definition_changed() {
+    let Some(env) = Env::new() else { return };
+    let wf = env.workflow("chain.yaml", CHAIN);
+    let (out, rec) = env.run(&wf, &["--no-cache"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let failed_id = rec.unwrap()["id"].as_str().unwrap().to_string();
+    let changes = [
+        ("echo first; echo one", "echo first; echo uno"),
+        (
+            "  first:\n    uses: container@v1\n",
+            "  first:\n    uses: container@v1\n    env: {EXTRA: \"1\"}\n",
+        ),
+    ];
+    for (from, to) in changes {
+        assert!(CHAIN.contains(from), "{from}");
+        let wf = env.workflow("chain.yaml", &CHAIN.replace(from, to));
+        let t0 = since();
+        let (out, rec) = env.run(
+            &wf,
+            &["--resume", &failed_id, "--input", "mode=ok", "--no-cache"],
+        );
+        assert!(out.status.success(), "{}", text(&out));
+        let rec = rec.unwrap();
+        assert_eq!(status(&rec, "first"), "succeeded", "{to}: {rec:#}");
+        assert_eq!(
+            containers_started(env.docker_host(), rec["id"].as_str().unwrap(), &t0),
+            3,
+            "{to}: every job ran"
+        );
+    }
+    // Unchanged, it is reused.
+    let wf = env.workflow("chain.yaml", CHAIN);
+    let (out, rec) = env.run(
+        &wf,
+        &["--resume", &failed_id, "--input", "mode=ok", "--no-cache"],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(status(&rec.unwrap(), "first"), "cached");
+}
+
 const CACHED: &str = r#"defaults:
   resources:
     instance-type: C4
@@ -663,6 +706,210 @@ jobs:
     assert_eq!(rec["status"], "cancelled");
     assert_eq!(status(&rec, "fast"), "succeeded");
     assert_eq!(status(&rec, "slow"), "cancelled");
+    assert_store_consistent(&env.home());
+}
+
+/// The dataset store as gwk must leave it after `gwk gc`: no commit in
+/// progress, no staging directory, no temporary; every version has its
+/// metadata, every metadata file its version, and the recorded hash is
+/// the content's.
+fn assert_store_consistent(home: &std::path::Path) {
+    let root = home.join("datasets");
+    let names = |dir: std::path::PathBuf| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.file_name().to_string_lossy().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        names(root.join(".journal")),
+        Vec::<String>::new(),
+        "journal"
+    );
+    for d in names(root.clone()).iter().filter(|n| !n.starts_with('.')) {
+        let dir = root.join(d);
+        assert_eq!(
+            names(dir.join("staging")),
+            Vec::<String>::new(),
+            "{d}: staging"
+        );
+        for sub in ["meta", "tags"] {
+            let tmp: Vec<String> = names(dir.join(sub))
+                .into_iter()
+                .filter(|n| n.starts_with('.'))
+                .collect();
+            assert!(tmp.is_empty(), "{d}/{sub}: temporaries {tmp:?}");
+        }
+        let versions = names(dir.join("versions"));
+        let metas: Vec<String> = names(dir.join("meta"))
+            .iter()
+            .map(|m| m.trim_end_matches(".json").to_string())
+            .collect();
+        assert_eq!(versions, metas, "{d}: versions and their metadata");
+        for v in &versions {
+            let meta: serde_json::Value = serde_json::from_slice(
+                &std::fs::read(dir.join("meta").join(format!("{v}.json"))).unwrap(),
+            )
+            .unwrap();
+            let hash = gwk_run::fsutil::hash_tree(&dir.join("versions").join(v))
+                .unwrap()
+                .hash;
+            assert_eq!(meta["hash"], hash, "{d}:{v}");
+        }
+    }
+}
+
+const TWO_DATASETS: &str = r#"defaults:
+  resources:
+    instance-type: C4
+jobs:
+  two:
+    uses: container@v1
+    with: {image: bash:5, args: ["bash", "-c", "echo a > /outputs/a/f; echo b > /outputs/b/f"]}
+    outputs:
+      a: {type: dataset, with: {ref: window-a}}
+      b: {type: dataset, with: {ref: window-b}}
+"#;
+
+/// Runs TWO_DATASETS with gwk stopped at a point of its dataset commit
+/// (the test-only `GWK_TEST_PAUSE_IN_COMMIT`, debug builds), `kill -9`s it
+/// there, and runs `gwk gc`.
+fn kill_inside_the_commit(env: &Env, point: &str) {
+    let wf = env.workflow("two.yaml", TWO_DATASETS);
+    let marker = env.dir.path().join(format!("paused-{point}"));
+    let mut child = env
+        .gwk()
+        .args(["run", "--network", "none", "--no-cache"])
+        .arg(&wf)
+        .env(
+            "GWK_TEST_PAUSE_IN_COMMIT",
+            format!("{point}:{}", marker.display()),
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !marker.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the commit never reached {point}"
+        );
+        assert!(child.try_wait().unwrap().is_none(), "gwk ended early");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let dry = env.gwk().args(["gc", "--dry-run"]).output().unwrap();
+    assert!(
+        text(&dry).contains("interrupted dataset commit"),
+        "{}",
+        text(&dry)
+    );
+    let gc = env.gwk().arg("gc").output().unwrap();
+    assert!(gc.status.success(), "{}", text(&gc));
+    let id = env.run_ids().pop().unwrap();
+    assert_no_containers(env.docker_host(), &id);
+    assert_store_consistent(&env.home());
+}
+
+fn version_count(env: &Env, dataset: &str) -> usize {
+    std::fs::read_dir(env.home().join("datasets").join(dataset).join("versions"))
+        .map(|d| d.count())
+        .unwrap_or(0)
+}
+
+/// `kill -9` inside a dataset commit: past its first rename, `gwk gc`
+/// finishes it (both of the job's versions, with their metadata); before
+/// it, `gwk gc` undoes it (no version). The store is consistent after each.
+#[test]
+fn kill_9_inside_a_dataset_commit() {
+    let Some(env) = Env::new() else { return };
+    kill_inside_the_commit(&env, "rename");
+    assert_eq!(version_count(&env, "window-a"), 1);
+    assert_eq!(version_count(&env, "window-b"), 1, "rolled forward");
+    let out = env
+        .gwk()
+        .args(["datasets", "export", "window-b", "out-b"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        std::fs::read_to_string(env.dir.path().join("out-b/f")).unwrap(),
+        "b\n"
+    );
+    let vs = env
+        .gwk()
+        .args(["datasets", "versions", "window-b", "--json"])
+        .output()
+        .unwrap();
+    let vs: serde_json::Value = serde_json::from_slice(&vs.stdout).unwrap();
+    assert_eq!(vs[0]["source"]["job"], "two", "the metadata was written");
+
+    kill_inside_the_commit(&env, "journal");
+    assert_eq!(version_count(&env, "window-a"), 1, "rolled back");
+    assert_eq!(version_count(&env, "window-b"), 1, "rolled back");
+}
+
+/// What a killed gwk leaves besides containers of its run: a GPU probe
+/// container, temporaries of atomic writes, metadata without its version.
+/// `gwk gc` lists them (`--dry-run`), then removes them.
+#[test]
+fn gc_removes_a_dead_gwks_probe_and_stale_files() {
+    let Some(env) = Env::new() else { return };
+    let home = env.home();
+    let dead = 999_999_999;
+    let probe = format!("gwk-probe-test-{}", std::process::id());
+    let out = Command::new("docker")
+        .args(["-H", env.docker_host(), "create", "--name", &probe])
+        .args(["--label", "gwk.run=probe"])
+        .arg("--label")
+        .arg(format!("gwk.home={}", home.display()))
+        .args(["--label", &format!("gwk.pid={dead}")])
+        .args(["--network", "none", "bash:5", "true"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let run = home.join("runs/20200101-000000-000-abcdef");
+    let meta = home.join("datasets/left/meta");
+    std::fs::create_dir_all(&run).unwrap();
+    std::fs::create_dir_all(home.join("datasets/left/versions")).unwrap();
+    std::fs::create_dir_all(&meta).unwrap();
+    let files = [
+        run.join(format!(".run.json.tmp-{dead}-a1b2c3")),
+        meta.join(format!(".x.json.tmp-{dead}-a1b2c3")),
+        meta.join("20200101-000000-000-abcdef.json"),
+    ];
+    for f in &files {
+        std::fs::write(f, "{}").unwrap();
+    }
+    let dry = env.gwk().args(["gc", "--dry-run"]).output().unwrap();
+    let t = text(&dry);
+    assert!(
+        t.contains(&format!("would remove container {probe} (a GPU probe")),
+        "{t}"
+    );
+    for f in &files {
+        assert!(t.contains(&f.display().to_string()), "{t}");
+        assert!(f.exists(), "--dry-run removes nothing");
+    }
+    let gc = env.gwk().arg("gc").output().unwrap();
+    assert!(gc.status.success(), "{}", text(&gc));
+    for f in &files {
+        assert!(!f.exists(), "{} left", f.display());
+    }
+    let left = Command::new("docker")
+        .args(["-H", env.docker_host(), "ps", "-aq", "--filter"])
+        .arg(format!("name={probe}"))
+        .output()
+        .unwrap();
+    assert!(left.stdout.is_empty(), "the probe container is left");
+    assert_store_consistent(&home);
 }
 
 /// `gwk trigger --ref` runs the workflows whose trigger matches;
@@ -719,7 +966,8 @@ fn trigger_and_pre_push_hook() {
 
     let out = env
         .gwk()
-        .args(["hooks", "install", "--options", "-- --network none --quiet"])
+        // As `gwk hooks install --help` shows it: run options, no `--`.
+        .args(["hooks", "install", "--options", "--network none --quiet"])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out));

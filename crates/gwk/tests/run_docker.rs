@@ -325,8 +325,12 @@ jobs:
     with: {image: bash:5, args: ["bash", "-c", "echo ran"]}
   big:
     uses: container@v1
-    with: {image: bash:5, args: ["bash", "-c", "head -c 1100000 /dev/zero > /outputs/s"]}
+    with: {image: bash:5, args: ["bash", "-c", "echo fine > /outputs/d/ok.txt; head -c 1100000 /dev/zero > /outputs/s"]}
     outputs:
+      d:
+        type: dataset
+        with:
+          ref: big-data
       s:
         type: string
   slow:
@@ -391,6 +395,14 @@ fn failure_propagation_keep_going_and_timeout() {
             .contains("at most 1 MiB"),
         "{rec:#}"
     );
+    // Its good dataset output is not committed either: all or nothing.
+    let versions = env.home().join("datasets/big-data/versions");
+    assert_eq!(
+        std::fs::read_dir(&versions).map(|d| d.count()).unwrap_or(0),
+        0,
+        "a failed job added a dataset version"
+    );
+    assert!(job(&rec, "big")["outputs"].as_array().unwrap().is_empty());
     assert!(t0.elapsed() < Duration::from_secs(20));
 
     // The whole-run --timeout.
@@ -480,6 +492,72 @@ jobs:
     let log = std::fs::read_to_string(env.run_dir(&id).join("jobs/polite/log")).unwrap();
     assert!(log.contains("got TERM"), "{log}");
     assert!(!env.run_dir(&id).join("lock").exists());
+}
+
+/// Ctrl-C under `--events json`: stdout stays JSON lines, the Ctrl-C is a
+/// `warning` event (also in the run's events.jsonl), the run ends
+/// cancelled with 130.
+#[test]
+fn ctrl_c_with_json_events_keeps_stdout_json() {
+    use std::io::BufRead;
+    let Some(env) = Env::new() else { return };
+    let wf = env.workflow(
+        "wait.yaml",
+        r#"defaults:
+  resources:
+    instance-type: C4
+jobs:
+  waits:
+    uses: container@v1
+    with: {image: bash:5, args: ["bash", "-c", "trap 'exit 143' TERM; echo waiting; sleep 60 & wait"]}
+"#,
+    );
+    let mut child = env
+        .gwk()
+        .args(["run", "--network", "none", "--events", "json"])
+        .arg(&wf)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    // Until the job prints: its container runs.
+    for l in lines.by_ref() {
+        let l = l.unwrap();
+        let done = l.contains("\"event\":\"log\"");
+        seen.push(l);
+        if done {
+            break;
+        }
+    }
+    sigint(child.id());
+    seen.extend(lines.map(|l| l.unwrap()));
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{seen:#?}");
+    let events: Vec<serde_json::Value> = seen
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect();
+    let warning = events
+        .iter()
+        .position(|e| e["event"] == "warning")
+        .expect("a warning event for the Ctrl-C");
+    assert!(
+        events[warning]["message"]
+            .as_str()
+            .unwrap()
+            .contains("stopping the run"),
+        "{:#}",
+        events[warning]
+    );
+    let last = events.last().unwrap();
+    assert_eq!(last["event"], "run_finished");
+    assert_eq!(last["status"], "cancelled");
+    let id = last["run_id"].as_str().unwrap();
+    assert_no_containers(env.docker_host(), id);
+    let saved = std::fs::read_to_string(env.run_dir(id).join("events.jsonl")).unwrap();
+    assert!(saved.contains("\"event\":\"warning\""), "{saved}");
 }
 
 const GPU_WF: &str = r#"defaults:
@@ -638,6 +716,161 @@ fn doctor_reports_gpu_support() {
         "{}",
         text(&out)
     );
+}
+
+/// A stand-in registry on 127.0.0.1 serving one made-up image whose only
+/// layer never finishes downloading: after 64 KiB of its 10 MB it holds
+/// the connection. A pull that lasts as long as the test wants; `held`
+/// says when the layer download is under way.
+struct SlowRegistry {
+    port: u16,
+    held: std::sync::mpsc::Receiver<()>,
+}
+
+fn slow_registry() -> SlowRegistry {
+    use gwk_run::fsutil::sha256_hex;
+    use gwk_run::ids::random_hex;
+    use std::io::{Read, Write};
+    let layer = format!("sha256:{}", random_hex(32));
+    let config = format!(
+        r#"{{"architecture":"amd64","os":"linux","rootfs":{{"type":"layers","diff_ids":["sha256:{}"]}},"config":{{}}}}"#,
+        random_hex(32)
+    );
+    let config_digest = format!("sha256:{}", sha256_hex(config.as_bytes()));
+    let manifest = format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{{"mediaType":"application/vnd.docker.container.image.v1+json","size":{},"digest":"{config_digest}"}},"layers":[{{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":10000000,"digest":"{layer}"}}]}}"#,
+        config.len()
+    );
+    let manifest_digest = format!("sha256:{}", sha256_hex(manifest.as_bytes()));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (held_tx, held) = std::sync::mpsc::channel();
+    let shared = std::sync::Arc::new((layer, config, config_digest, manifest, manifest_digest));
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            let (held_tx, img) = (held_tx.clone(), shared.clone());
+            std::thread::spawn(move || {
+                let (layer, config, config_digest, manifest, manifest_digest) = &*img;
+                let answer = |conn: &mut std::net::TcpStream,
+                              ctype: &str,
+                              extra: &str,
+                              body: &str,
+                              head: bool| {
+                    let _ = write!(
+                        conn,
+                        "HTTP/1.1 200 OK\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n{extra}Docker-Distribution-API-Version: registry/2.0\r\n\r\n{}",
+                        body.len(),
+                        if head { "" } else { body }
+                    );
+                };
+                loop {
+                    let mut head = Vec::new();
+                    let mut byte = [0u8; 1];
+                    while !head.ends_with(b"\r\n\r\n") {
+                        match conn.read(&mut byte) {
+                            Ok(1) => head.push(byte[0]),
+                            _ => return,
+                        }
+                        // A TLS hello: the engine tries https first, then http.
+                        if head == [0x16] {
+                            return;
+                        }
+                    }
+                    let head = String::from_utf8_lossy(&head).to_string();
+                    let mut words = head.split(' ');
+                    let (method, path) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+                    if path == "/v2/" {
+                        answer(&mut conn, "application/json", "", "{}", false);
+                    } else if path.contains("/manifests/") {
+                        let extra = format!("Docker-Content-Digest: {manifest_digest}\r\n");
+                        let ctype = "application/vnd.docker.distribution.manifest.v2+json";
+                        answer(&mut conn, ctype, &extra, manifest, method == "HEAD");
+                    } else if path.ends_with(config_digest.as_str()) {
+                        answer(&mut conn, "application/octet-stream", "", config, false);
+                    } else if path.ends_with(layer.as_str()) {
+                        let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 10000000\r\n\r\n");
+                        let _ = conn.write_all(&[0u8; 65536]);
+                        let _ = held_tx.send(());
+                        let mut rest = [0u8; 512];
+                        while matches!(conn.read(&mut rest), Ok(n) if n > 0) {}
+                        return;
+                    } else {
+                        let _ =
+                            conn.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+                    }
+                }
+            });
+        }
+    });
+    SlowRegistry { port, held }
+}
+
+/// Ctrl-C while an image is being pulled: gwk stops at once (exit 130),
+/// no run starts and no container is left. The pull would never end by
+/// itself: the registry holds the layer download.
+#[test]
+fn ctrl_c_during_a_pull_cancels_at_once() {
+    let Some(env) = Env::new() else { return };
+    let reg = slow_registry();
+    let image = format!("127.0.0.1:{}/gwk-test/slow:1", reg.port);
+    let wf = env.workflow(
+        "slow-pull.yaml",
+        &format!(
+            "defaults:\n  resources:\n    instance-type: C4\njobs:\n  j:\n    uses: container@v1\n    with: {{image: \"{image}\", args: [\"true\"]}}\n"
+        ),
+    );
+    let mut child = env
+        .gwk()
+        .args(["run", "--network", "none", "--events", "json"])
+        .arg(&wf)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    reg.held
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the engine never downloaded the layer");
+    std::thread::sleep(Duration::from_millis(500));
+    let t0 = Instant::now();
+    sigint(child.id());
+    while child.try_wait().unwrap().is_none() {
+        if t0.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("gwk still runs 10 s after Ctrl-C during a pull");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        t0.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        t0.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cancelled before the run started"),
+        "{}",
+        text(&out)
+    );
+    let events: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect();
+    let kinds: Vec<&str> = events.iter().filter_map(|e| e["event"].as_str()).collect();
+    assert!(kinds.contains(&"image_pull"), "{kinds:?}");
+    assert!(kinds.contains(&"warning"), "{kinds:?}");
+    assert!(
+        !kinds.contains(&"image_ready") && !kinds.contains(&"run_started"),
+        "{kinds:?}"
+    );
+    assert!(env.run_ids().is_empty(), "no run was started");
+    let left = Command::new("docker")
+        .args(["-H", env.docker_host(), "ps", "-aq", "--filter"])
+        .arg(format!("label=gwk.home={}", env.home().display()))
+        .output()
+        .unwrap();
+    assert!(left.stdout.is_empty(), "containers left");
 }
 
 /// Pulls from the local registry, with progress; `--pull never` refuses

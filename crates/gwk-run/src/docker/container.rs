@@ -77,6 +77,9 @@ pub struct ContainerSpec {
     pub gpus: GpuRequest,
     /// `none`, `bridge`, `host`, a network name; the engine's default when unset.
     pub network: Option<String>,
+    /// Memory limit in bytes, swap included (no swap beyond it); none when
+    /// unset.
+    pub memory: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,6 +141,8 @@ impl Engine {
                 mounts: Some(mounts),
                 device_requests: spec.gpus.device_requests(),
                 network_mode: spec.network.clone(),
+                memory: spec.memory.map(|m| m as i64),
+                memory_swap: spec.memory.map(|m| m as i64),
                 auto_remove: Some(false),
                 ..Default::default()
             }),

@@ -21,6 +21,20 @@ pub const LABEL_JOB: &str = "gwk.job";
 pub const LABEL_HOME: &str = "gwk.home";
 /// The pid of the gwk that created the container.
 pub const LABEL_PID: &str = "gwk.pid";
+/// That gwk's start time (process.rs), so a reused pid is not taken for it.
+pub const LABEL_PID_START: &str = "gwk.pid-start";
+/// The `gwk.run` of GPU probe containers (they belong to no run).
+pub const PROBE_RUN: &str = "probe";
+
+/// `gwk.pid` and `gwk.pid-start` for a container this process creates.
+pub fn owner_labels() -> Vec<(String, String)> {
+    let me = crate::process::Owner::current();
+    let mut labels = vec![(LABEL_PID.to_string(), me.pid.to_string())];
+    if let Some(start) = me.start {
+        labels.push((LABEL_PID_START.to_string(), start.to_string()));
+    }
+    labels
+}
 
 /// The first words of the daemon's answer when it has no driver for a GPU
 /// request (it comes at start, not at create).
@@ -277,8 +291,10 @@ impl Engine {
 
     /// Tries to start a throwaway container with one GPU from `image`:
     /// the only sure way to learn whether GPU jobs can start here (the
-    /// daemon checks device drivers at start). The container is removed.
-    pub async fn probe_gpu(&self, image: &str) -> Result<(), EngineError> {
+    /// daemon checks device drivers at start). The container is removed;
+    /// it carries `gwk.run=probe`, `gwk.pid` and `gwk.home=<home_label>`
+    /// (see `gc::home_label`), so `gwk gc` removes it if gwk dies first.
+    pub async fn probe_gpu(&self, image: &str, home_label: &str) -> Result<(), EngineError> {
         let name = format!("gwk-probe-{}", crate::ids::random_hex(4));
         let spec = ContainerSpec {
             name: name.clone(),
@@ -287,12 +303,16 @@ impl Engine {
             cmd: Some(vec!["true".into()]),
             env: Vec::new(),
             labels: HashMap::from([
-                (LABEL_RUN.to_string(), "probe".to_string()),
-                (LABEL_PID.to_string(), std::process::id().to_string()),
-            ]),
+                (LABEL_RUN.to_string(), PROBE_RUN.to_string()),
+                (LABEL_HOME.to_string(), home_label.to_string()),
+            ])
+            .into_iter()
+            .chain(owner_labels())
+            .collect(),
             binds: Vec::new(),
             gpus: GpuRequest::Count(1),
             network: Some("none".into()),
+            memory: None,
         };
         self.create(&spec).await?;
         let started = self.start(&name).await;

@@ -151,7 +151,11 @@ async fn gpu_check(engine: &Engine, args: &Args) -> Check {
             ),
         };
     };
-    match engine.probe_gpu(&image).await {
+    let home = gwk_run::home::gwk_home().unwrap_or_default();
+    match engine
+        .probe_gpu(&image, &gwk_run::gc::home_label(&home))
+        .await
+    {
         Ok(()) => Check {
             ok: Some(true),
             what: "GPU jobs can start (a container with a GPU request started)".into(),

@@ -30,10 +30,37 @@ pub fn run(args: Args) -> Result<ExitCode> {
             "removing"
         };
         for (name, run) in &l.containers {
-            println!("{verb} container {name} (run {run} is not running)");
+            if run == gwk_run::docker::PROBE_RUN {
+                println!("{verb} container {name} (a GPU probe whose gwk is gone)");
+            } else {
+                println!("{verb} container {name} (run {run} is not running)");
+            }
+        }
+        for p in &l.commits {
+            println!(
+                "{} interrupted dataset commit {}",
+                if args.dry_run {
+                    "would finish or undo"
+                } else {
+                    "finishing or undoing"
+                },
+                p.display()
+            );
         }
         for p in &l.staging {
             println!("{verb} abandoned staging directory {}", p.display());
+        }
+        for p in &l.temporaries {
+            println!(
+                "{verb} temporary file of a gwk that is gone {}",
+                p.display()
+            );
+        }
+        for p in &l.orphan_meta {
+            println!(
+                "{verb} dataset metadata without its version {}",
+                p.display()
+            );
         }
         for id in &l.stale_runs {
             println!(

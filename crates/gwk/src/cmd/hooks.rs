@@ -19,7 +19,8 @@ pub struct Args {
 pub enum Sub {
     /// Add the pre-push hook to this repository.
     Install {
-        /// Extra options for the runs (e.g. "--quiet --keep-going").
+        /// Options for the runs, as `gwk run` takes them (e.g. "--quiet
+        /// --keep-going"); a leading `--` is allowed.
         #[arg(
             long,
             value_name = "OPTIONS",
@@ -43,7 +44,19 @@ fn hook_path() -> Result<PathBuf> {
     Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
 }
 
+/// The hook's arguments after `--ref REF`: run options go after `--`
+/// (`gwk trigger` takes them there), whether or not the user wrote it.
+fn trigger_args(options: &str) -> String {
+    let options = options.trim();
+    if options.is_empty() || options == "--" || options.starts_with("-- ") {
+        options.to_string()
+    } else {
+        format!("-- {options}")
+    }
+}
+
 fn script(gwk: &str, options: &str) -> String {
+    let options = trigger_args(options);
     format!(
         "#!/bin/sh\n{MARKER}\n# Runs the workflows of .gradient/workflows/ whose `on.github` trigger\n# matches each pushed ref; a failed run stops the push\n# (skip with `git push --no-verify`; remove with `gwk hooks uninstall`).\nstatus=0\nwhile read -r local_ref local_sha remote_ref remote_sha; do\n  case \"$local_sha\" in 0000000000000000000000000000000000000000) continue ;; esac\n  \"{gwk}\" trigger --ref \"$remote_ref\" {options} </dev/null || status=1\ndone\nexit $status\n"
     )
@@ -81,4 +94,23 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_options_go_after_the_separator() {
+        assert_eq!(trigger_args(""), "");
+        assert_eq!(
+            trigger_args("--quiet --keep-going"),
+            "-- --quiet --keep-going"
+        );
+        assert_eq!(trigger_args(" -- --quiet"), "-- --quiet");
+        assert_eq!(trigger_args("--"), "--");
+        assert!(
+            script("/bin/gwk", "--quiet").contains("trigger --ref \"$remote_ref\" -- --quiet <")
+        );
+    }
 }

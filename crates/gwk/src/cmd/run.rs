@@ -188,15 +188,11 @@ pub fn run_file(
         } else {
             view.clone()
         };
-        let v = view.clone();
         tokio::spawn(async move {
             // First Ctrl-C: stop the containers (10 s grace) and clean up.
-            // Second: kill them at once.
+            // Second: kill them at once. The runner says so, as a
+            // `warning` event (on stdout with --events json).
             if tokio::signal::ctrl_c().await.is_ok() {
-                v.emit(&gwk_run::Event::Warning {
-                    message: "stopping the run (Ctrl-C again to kill the containers at once)"
-                        .into(),
-                });
                 let _ = tx.send(Control::Stop);
                 if tokio::signal::ctrl_c().await.is_ok() {
                     let _ = tx.send(Control::Kill);
@@ -210,6 +206,10 @@ pub fn run_file(
     rt.shutdown_background();
     let summary_ = match result {
         Ok(s) => s,
+        Err(RunError::Cancelled) => {
+            eprintln!("gwk: {}: cancelled before the run started", file.display());
+            return Ok(ExitCode::from(EXIT_CANCELLED));
+        }
         Err(RunError::Refused(m)) => {
             eprintln!("gwk: cannot run {}: {m}", file.display());
             return Ok(ExitCode::from(2));

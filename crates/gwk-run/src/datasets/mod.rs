@@ -8,15 +8,19 @@
 //! $GWK_HOME/datasets/<name>/meta/<id>.json   what gwk knows of a version (hash, size, source)
 //! $GWK_HOME/datasets/<name>/tags/<tag>       a file holding one version id
 //! $GWK_HOME/datasets/<name>/staging/<pid>-<rand>/   versions being written
+//! $GWK_HOME/datasets/.journal/<pid>-<rand>.json     commits in progress (commit.rs)
 //! ```
 //!
 //! `latest` is the newest committed version: ids start with the UTC commit
 //! time, so it is the greatest id. A version exists once its directory is
 //! under `versions/`; it gets there by one `rename` from `staging/`, so a
-//! reader never sees a half-written version and a crash leaves at most a
-//! staging directory (which `gwk gc` removes).
+//! reader never sees a half-written version. A crash leaves at most
+//! staging directories and a journal, which `gwk gc` rolls forward or back
+//! (commit.rs).
 
-use crate::fsutil::{self, TreeSummary};
+mod commit;
+
+use crate::fsutil;
 use crate::ids;
 use serde::{Deserialize, Serialize};
 use std::fs;
@@ -385,43 +389,14 @@ impl DatasetStore {
         })
     }
 
-    /// Commits a staging directory as a new version: hash it, write its
-    /// metadata, then one `rename` makes it visible.
+    /// Commits a staging directory as a new version (see [`Self::commit_all`]).
     pub fn commit(
         &self,
         staging: Staging,
         source: VersionSource,
     ) -> Result<VersionInfo, DatasetError> {
-        let dir = self.dir(&staging.dataset)?;
-        let summary: TreeSummary = fsutil::hash_tree(&staging.path)
-            .map_err(io_err(format!("cannot read {}", staging.path.display())))?;
-        let id = ids::time_id();
-        let info = VersionInfo {
-            dataset: staging.dataset.clone(),
-            id: id.clone(),
-            created: jiff::Timestamp::now().to_string(),
-            hash: summary.hash,
-            files: summary.files,
-            bytes: summary.bytes,
-            source,
-            tags: Vec::new(),
-        };
-        let meta = dir.join("meta").join(format!("{id}.json"));
-        let json = serde_json::to_vec_pretty(&info).expect("version info serialises");
-        fsutil::write_atomic(&meta, &json)
-            .map_err(io_err(format!("cannot write {}", meta.display())))?;
-        let target = dir.join("versions").join(&id);
-        fs::rename(&staging.path, &target).map_err(io_err(format!(
-            "cannot commit {} as {}",
-            staging.path.display(),
-            target.display()
-        )))?;
-        // Readers that order versions by time (gwk plan) see the commit
-        // time, not the time the job last wrote into the directory.
-        if let Ok(d) = fs::File::open(&target) {
-            let _ = d.set_modified(std::time::SystemTime::now());
-        }
-        Ok(info)
+        let mut infos = self.commit_all(vec![(staging, source)])?;
+        Ok(infos.remove(0))
     }
 
     /// Throws a staging directory away.
@@ -493,11 +468,14 @@ impl DatasetStore {
     }
 
     /// Staging directories whose writer process is gone, across datasets.
+    /// (A staging directory named by a commit's journal is left to
+    /// [`Self::recover`].)
     pub fn abandoned_staging(&self) -> Vec<PathBuf> {
         let mut out = Vec::new();
         let Ok(entries) = fs::read_dir(&self.root) else {
             return out;
         };
+        let journaled = self.journaled_staging();
         for e in entries.flatten() {
             let staging = e.path().join("staging");
             let Ok(stages) = fs::read_dir(&staging) else {
@@ -506,7 +484,7 @@ impl DatasetStore {
             for s in stages.flatten() {
                 let name = s.file_name().to_string_lossy().to_string();
                 let pid = name.split('-').next().and_then(|p| p.parse::<i32>().ok());
-                if !pid.is_some_and(crate::process::alive) {
+                if !pid.is_some_and(crate::process::alive) && !journaled.contains(&s.path()) {
                     out.push(s.path());
                 }
             }
@@ -514,6 +492,34 @@ impl DatasetStore {
         // Leftovers of an interrupted `remove_dataset`.
         if let Ok(trash) = fs::read_dir(self.root.join(".trash")) {
             out.extend(trash.flatten().map(|e| e.path()));
+        }
+        out.sort();
+        out
+    }
+
+    /// `meta/<id>.json` files without their version (left by a version
+    /// removal that was interrupted, or by an earlier gwk, which wrote the
+    /// metadata before the rename). A commit writes metadata only after
+    /// its rename, so such a file is never a commit in progress.
+    pub fn orphan_meta(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let Ok(entries) = fs::read_dir(&self.root) else {
+            return out;
+        };
+        for e in entries.flatten() {
+            let dir = e.path();
+            let Ok(metas) = fs::read_dir(dir.join("meta")) else {
+                continue;
+            };
+            for m in metas.flatten() {
+                let name = m.file_name().to_string_lossy().to_string();
+                if let Some(id) = name.strip_suffix(".json")
+                    && ids::is_safe_name(id)
+                    && !dir.join("versions").join(id).exists()
+                {
+                    out.push(m.path());
+                }
+            }
         }
         out.sort();
         out
