@@ -163,5 +163,3 @@ fn finish(
         .collect()
 }
 
-#[cfg(test)]
-pub(crate) mod tests;
