@@ -348,3 +348,24 @@ fn a_50_mb_file_is_checked() {
         .code(0)
         .stdout(predicate::str::contains("missing-instance-type"));
 }
+
+/// The README promises that the examples are clean: no error, no warning,
+/// no info, in every file of `examples/`.
+#[test]
+fn examples_are_clean() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let yaml_files = std::fs::read_dir(root.join("examples"))
+        .unwrap()
+        .filter(|e| {
+            let p = e.as_ref().unwrap().path();
+            matches!(p.extension().and_then(|x| x.to_str()), Some("yaml" | "yml"))
+        })
+        .count();
+    let (v, code) = json(&root, &["examples/"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["summary"]["files"], yaml_files, "{v}");
+    for key in ["errors", "warnings", "infos"] {
+        assert_eq!(v["summary"][key], 0, "{key}: {v:#}");
+    }
+    assert!(yaml_files >= 3, "only {yaml_files} examples");
+}

@@ -122,3 +122,57 @@ fn every_rule_is_documented_with_true_output() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The README's tour is real: each ```text block that starts with
+/// `$ gwk ...` is what that command prints, run from the repository's root
+/// against files in the repository. A block with a `...` line is an excerpt:
+/// its other lines must appear in the output, in order. `gwk run` needs
+/// Docker and prints times and ids that change, so it is left out.
+#[test]
+fn readme_tour_shows_real_output() {
+    let text = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let home = tempfile::TempDir::new().unwrap();
+    let mut failures = Vec::new();
+    let mut shown = 0;
+    for (_, block) in blocks(&text) {
+        let body = &text[block.body.clone()];
+        let Some((first, printed)) = body.split_once('\n') else {
+            continue;
+        };
+        let Some(command) = first.strip_prefix("$ gwk ") else {
+            continue;
+        };
+        if block.lang != "text" || command.starts_with("run ") {
+            continue;
+        }
+        shown += 1;
+        let out = Command::cargo_bin("gwk")
+            .unwrap()
+            .current_dir(repo_root())
+            // An empty store: what a reader sees on a fresh machine.
+            .env("GWK_HOME", home.path())
+            .args(command.split_whitespace())
+            .output()
+            .unwrap();
+        let got = String::from_utf8(out.stdout).unwrap();
+        let lines: Vec<&str> = printed.lines().collect();
+        let ok = if lines.contains(&"...") {
+            let mut rest = got.lines();
+            lines
+                .iter()
+                .filter(|l| **l != "...")
+                .all(|want| rest.any(|l| l == *want))
+        } else {
+            got == printed
+        };
+        if !ok {
+            failures.push(format!("README: `$ gwk {command}` prints:\n{got}"));
+        }
+    }
+    assert!(shown >= 3, "found only {shown} gwk commands in the README's tour");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
