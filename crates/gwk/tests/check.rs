@@ -224,6 +224,33 @@ fn ignore_comments_and_gwk_toml_silence_rules() {
     write(d.path(), "sub/w.yaml", &ignored);
     let (v, code) = json(d.path(), &["sub/w.yaml"]);
     assert_eq!(code, 0, "{v}");
+    // Alone on the line above, the comment silences the next line.
+    let above = UNKNOWN_JOB.replace(
+        "      repo: cloneRepo.outputs.repo",
+        "      # gwk: ignore[unknown-job]\n      repo: cloneRepo.outputs.repo",
+    );
+    write(d.path(), "sub/above.yaml", &above);
+    let (v, code) = json(d.path(), &["sub/above.yaml"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["summary"]["warnings"], 0, "{v}");
+    // A misspelt code silences nothing, and says so.
+    write(
+        d.path(),
+        "sub/typo.yaml",
+        &UNKNOWN_JOB.replace(
+            "repo: cloneRepo.outputs.repo",
+            "repo: cloneRepo.outputs.repo # gwk: ignore[unknown-jobs]",
+        ),
+    );
+    let (v, code) = json(d.path(), &["sub/typo.yaml"]);
+    assert_eq!(code, 1, "{v}");
+    let codes: Vec<&str> = v["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["unknown-job", "unknown-ignore"]);
     // gwk.toml is found upward from the file.
     write(d.path(), "sub/warn.yaml", WARNING_ONLY);
     write(
