@@ -637,12 +637,21 @@ impl<'a> Walker<'a> {
                     one_of(&params)
                 )
             }
+            (Some("InlineStringWith"), "value") => "a string input declared in the job needs \
+                 `with.value`, the string: nothing else gives it one"
+                .to_string(),
             (Some(d), _) if d.ends_with("With") => {
                 let action = action.unwrap_or("the action");
                 format!("`{action}` needs `with.{key}`")
             }
             (Some("Output" | "WorkflowInput" | "InlineInput"), "type") => {
                 format!("`{name}` has no `type`: `volume`, `string` or `dataset`")
+            }
+            (Some("InlineInput"), "with") if node.get("type").and_then(Node::as_str) == Some("string") => {
+                format!(
+                    "string input `{name}` needs `with.value`: an input declared in the job gets \
+                     its string from there (a run supplies only workflow inputs)"
+                )
             }
             (Some("Output" | "WorkflowInput" | "InlineInput"), "with") => {
                 format!("dataset `{name}` needs `with.ref`, the dataset's name or ID")
@@ -720,7 +729,7 @@ fn place(def: Option<&str>, owner: &Owner, action: Option<&str>) -> String {
         Some("InlineInput") => format!("input `{name}`"),
         Some("Output") => format!("output `{name}`"),
         Some("DatasetWith") => "a dataset's `with`".into(),
-        Some("StringWith") => "a string's `with`".into(),
+        Some("StringWith" | "InlineStringWith") => "a string's `with`".into(),
         Some(d) if d.ends_with("With") => format!("`with` of `{}`", action.unwrap_or("the action")),
         _ => format!("`{name}`"),
     }

@@ -331,3 +331,44 @@ fn a_cycle_is_an_error() {
         PlanError::Cycle(vec!["a".into(), "b".into(), "a".into()])
     );
 }
+
+/// A workflow input without `with` is supplied when the run starts (spec
+/// §4.2): the checker accepts it, and the plan names it as missing until
+/// `--dataset` or `--input` gives it.
+#[test]
+fn workflow_inputs_without_with_are_missing_until_given() {
+    let text = "defaults:\n  resources:\n    instance-type: C5\ninputs:\n  data:\n    type: dataset\n  greeting:\n    type: string\njobs:\n  hello:\n    inputs:\n      data: workflow.inputs.data\n      greeting: workflow.inputs.greeting\n    uses: container@v1\n    with:\n      image: bash:5\n";
+    let a = analyze(text, &Config::default());
+    assert!(a.diagnostics.is_empty(), "{:?}", a.diagnostics);
+    let p = build(text, &PlanOptions::default(), &NoStore);
+    let got: Vec<(MissingKind, &str, &[String], &str)> = p
+        .missing
+        .iter()
+        .map(|m| (m.kind, m.name.as_str(), m.jobs.as_slice(), m.hint.as_str()))
+        .collect();
+    let hello = ["hello".to_string()];
+    assert_eq!(
+        got,
+        vec![
+            (
+                MissingKind::Input,
+                "data",
+                &hello[..],
+                "give it with --dataset data=REF"
+            ),
+            (
+                MissingKind::Input,
+                "greeting",
+                &hello[..],
+                "give it with --input greeting=VALUE"
+            ),
+        ]
+    );
+    let options = PlanOptions {
+        inputs: [("greeting".to_string(), "hi".to_string())].into(),
+        datasets: [("data".to_string(), "mnist".to_string())].into(),
+        ..Default::default()
+    };
+    let store = MemoryResolver::new().version("mnist", "m1");
+    assert_eq!(build(text, &options, &store).missing, vec![]);
+}
