@@ -176,3 +176,66 @@ fn readme_tour_shows_real_output() {
     assert!(shown >= 3, "found only {shown} gwk commands in the README's tour");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Every `fn NAME(` in the workspace's Rust sources.
+fn test_functions() -> std::collections::HashSet<String> {
+    fn walk(dir: &std::path::Path, out: &mut std::collections::HashSet<String>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                for (i, _) in text.match_indices("fn ") {
+                    let name: String = text[i + 3..]
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    out.insert(name);
+                }
+            }
+        }
+    }
+    let mut out = std::collections::HashSet::new();
+    walk(&repo_root().join("crates"), &mut out);
+    out
+}
+
+/// docs/spec-decisions.md names, in brackets on every row, the tests of
+/// that choice: fixtures (`code/file.yaml`) that exist, or test functions
+/// that exist.
+#[test]
+fn spec_decisions_name_real_tests() {
+    let text = std::fs::read_to_string(repo_root().join("docs/spec-decisions.md")).unwrap();
+    let fixtures = repo_root().join("crates/gwk-spec/tests/fixtures/rules");
+    let functions = test_functions();
+    let mut failures = Vec::new();
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| question") && !l.starts_with("| ---"))
+        .collect();
+    assert!(rows.len() >= 20, "only {} rows", rows.len());
+    for row in rows {
+        let question = row.split(" | ").next().unwrap_or(row);
+        // The last `[`...`]` group of backticked names on the row.
+        let Some(group) = row.rfind("[`").map(|at| &row[at + 1..]) else {
+            failures.push(format!("{question}: names no test"));
+            continue;
+        };
+        let Some(group) = group.find("`]").map(|end| &group[..end + 1]) else {
+            failures.push(format!("{question}: unclosed test list"));
+            continue;
+        };
+        for name in group.split(", ").map(|n| n.trim_matches('`')) {
+            let exists = if name.ends_with(".yaml") {
+                fixtures.join(name).is_file()
+            } else {
+                functions.contains(name)
+            };
+            if !exists {
+                failures.push(format!("{question}: no test `{name}`"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -372,3 +372,27 @@ fn workflow_inputs_without_with_are_missing_until_given() {
     let store = MemoryResolver::new().version("mnist", "m1");
     assert_eq!(build(text, &options, &store).missing, vec![]);
 }
+
+/// `timeout` is read as seconds, for the workflow and for each job;
+/// fractions round up (docs/spec-decisions.md).
+#[test]
+fn timeouts_are_seconds_rounded_up() {
+    let text = "timeout: 3600\ndefaults:\n  resources:\n    instance-type: C5\njobs:\n  a:\n    uses: container@v1\n    with:\n      image: bash:5\n    timeout: 0.5\n";
+    let p = build(text, &PlanOptions::default(), &NoStore);
+    assert_eq!(p.timeout, Some(3600));
+    assert_eq!(p.jobs[0].timeout, Some(1));
+}
+
+/// A job with no instance type anywhere gets a warning from the checker and
+/// is planned as a CPU job: no machine, no GPU.
+#[test]
+fn a_job_without_an_instance_type_is_planned_on_a_cpu() {
+    let text = "jobs:\n  a:\n    uses: container@v1\n    with:\n      image: bash:5\n";
+    let a = analyze(text, &Config::default());
+    let codes: Vec<_> = a.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [crate::Code::MissingInstanceType]);
+    let p = build(text, &PlanOptions::default(), &NoStore);
+    let job = &p.jobs[0];
+    assert_eq!((job.instance_type.as_deref(), job.gpus), (None, 0));
+    assert!(job.machine.is_none());
+}
