@@ -173,7 +173,10 @@ fn readme_tour_shows_real_output() {
             failures.push(format!("README: `$ gwk {command}` prints:\n{got}"));
         }
     }
-    assert!(shown >= 3, "found only {shown} gwk commands in the README's tour");
+    assert!(
+        shown >= 3,
+        "found only {shown} gwk commands in the README's tour"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 

@@ -164,4 +164,3 @@ fn finish(
         })
         .collect()
 }
-

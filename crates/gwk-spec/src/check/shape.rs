@@ -172,7 +172,10 @@ impl<'a> Walker<'a> {
         // with its suggestion; its `with` is still read as the type surely
         // meant, so a mistake there (`with.id`) is not hidden behind it. Only
         // for checking `with`: whether `with` is required waits for the fix.
-        let meant = case.is_none().then(|| self.meant_io_case(id, node)).flatten();
+        let meant = case
+            .is_none()
+            .then(|| self.meant_io_case(id, node))
+            .flatten();
         let target = shape.switch.as_ref().map(|s| s.target.as_str());
         let at_root = owner.entry.is_none();
         let action = if def == Some("Job") {
@@ -664,7 +667,9 @@ impl<'a> Walker<'a> {
             (Some("Output" | "WorkflowInput" | "InlineInput"), "type") => {
                 format!("`{name}` has no `type`: `volume`, `string` or `dataset`")
             }
-            (Some("InlineInput"), "with") if node.get("type").and_then(Node::as_str) == Some("string") => {
+            (Some("InlineInput"), "with")
+                if node.get("type").and_then(Node::as_str) == Some("string") =>
+            {
                 format!(
                     "string input `{name}` needs `with.value`: an input declared in the job gets \
                      its string from there (a run supplies only workflow inputs)"

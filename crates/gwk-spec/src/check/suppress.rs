@@ -246,9 +246,7 @@ fn unknown_code(name: &str, span: Span) -> Diagnostic {
             d.message.push_str(&format!("; did you mean `{s}`?"));
             d = d.with_fix(Fix::replace(format!("write `{s}`"), span, s));
         }
-        None => d
-            .message
-            .push_str("; docs/rules.md lists the codes"),
+        None => d.message.push_str("; docs/rules.md lists the codes"),
     }
     d
 }
@@ -342,7 +340,11 @@ mod tests {
             .collect();
         assert_eq!(got.len(), 4, "{got:?}");
         assert_eq!(got[0].0, "unknown-keys");
-        assert!(got[0].1.contains("did you mean `unknown-key`?"), "{}", got[0].1);
+        assert!(
+            got[0].1.contains("did you mean `unknown-key`?"),
+            "{}",
+            got[0].1
+        );
         assert_eq!(i.unknown[0].fixes[0].edits[0].text, "unknown-key");
         assert_eq!(got[1].0, "nonsense");
         assert!(i.unknown[1].fixes.is_empty());

@@ -113,7 +113,13 @@ fn generate() -> Value {
         "with",
         &io_cases(&inline_string, true, true),
     );
-    switch(defs, "Output", "type", "with", &io_cases(&none, true, false));
+    switch(
+        defs,
+        "Output",
+        "type",
+        "with",
+        &io_cases(&none, true, false),
+    );
     root
 }
 
