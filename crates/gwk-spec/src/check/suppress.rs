@@ -32,7 +32,7 @@ impl Ignores {
         if !text.contains("gwk:") {
             return ignores; // the common case: nothing to scan for
         }
-        let inside = root.map(|r| scalar_ranges(r, text));
+        let inside = root.map(|r| Covered::new(scalar_ranges(r, text)));
         for n in 0..index.line_count() {
             let range = index.line_range(text, n);
             let line = &text[range.clone()];
@@ -132,8 +132,40 @@ fn quoted_extent(text: &str, span: Span) -> Span {
 
 /// The offset in `line` (which starts at byte `start` of the text) of the
 /// first `#` that starts a comment, given the ranges scalars cover.
-fn comment_outside(line: &str, start: usize, inside: &[Span]) -> Option<usize> {
-    candidates(line).find(|&i| !inside.iter().any(|r| r.contains(start + i)))
+fn comment_outside(line: &str, start: usize, inside: &Covered) -> Option<usize> {
+    candidates(line).find(|&i| !inside.covers(start + i))
+}
+
+/// Byte ranges, sorted, answering "does any hold this offset" by binary
+/// search: a file may have a million scalars and as many comment lines.
+struct Covered {
+    starts: Vec<usize>,
+    /// The largest end among the ranges up to each one (ranges of aliased
+    /// nodes repeat and may overlap).
+    max_ends: Vec<usize>,
+}
+
+impl Covered {
+    fn new(mut ranges: Vec<Span>) -> Covered {
+        ranges.sort_unstable();
+        let mut max_end = 0;
+        let max_ends = ranges
+            .iter()
+            .map(|r| {
+                max_end = max_end.max(r.end);
+                max_end
+            })
+            .collect();
+        Covered {
+            starts: ranges.iter().map(|r| r.start).collect(),
+            max_ends,
+        }
+    }
+
+    fn covers(&self, at: usize) -> bool {
+        let n = self.starts.partition_point(|&s| s <= at);
+        n > 0 && self.max_ends[n - 1] > at
+    }
 }
 
 /// The `#`s of a line that could start a comment: at the start, or after a
@@ -326,6 +358,16 @@ mod tests {
         assert!(i.silences(2, Code::UnknownKey));
         assert!(!i.silences(1, Code::UnknownKey));
         assert!(!i.silences(3, Code::UnknownKey));
+    }
+
+    #[test]
+    fn covered_ranges_overlap_and_repeat() {
+        let c = Covered::new(vec![Span::new(10, 20), Span::new(2, 30), Span::new(40, 41)]);
+        let hits: Vec<usize> = [0, 2, 15, 25, 30, 35, 40, 41]
+            .into_iter()
+            .filter(|&at| c.covers(at))
+            .collect();
+        assert_eq!(hits, [2, 15, 25, 40]);
     }
 
     #[test]
