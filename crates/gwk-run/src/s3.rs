@@ -40,16 +40,12 @@ pub async fn download(d: &Download<'_>, log: &(dyn Fn(&str) + Send + Sync)) -> R
     if let Some(e) = d.endpoint {
         b = b.with_endpoint(e).with_allow_http(e.starts_with("http://"));
     }
-    match (d.access_key, d.secret_access_key) {
-        (Some(k), Some(s)) => b = b.with_access_key_id(k).with_secret_access_key(s),
-        (None, None) => b = b.with_skip_signature(true),
-        _ => {
-            return Err(
-                "s3-download@v1 needs both `access-key` and `secret-access-key`, or neither (a public bucket)"
-                    .into(),
-            );
-        }
-    }
+    // Gradient's action requires both keys (it had no anonymous access), and
+    // `gwk check` reports a job without them, so a plan never lacks them.
+    let (Some(k), Some(s)) = (d.access_key, d.secret_access_key) else {
+        return Err("s3-download@v1 needs `access-key` and `secret-access-key`".into());
+    };
+    b = b.with_access_key_id(k).with_secret_access_key(s);
     let store = b.build().map_err(|e| format!("s3-download@v1: {e}"))?;
     let err = |e: object_store::Error| format!("s3-download@v1 from {}: {e}", d.url);
     let list_prefix = (!prefix.is_empty()).then(|| ObjectPath::from(prefix));

@@ -98,6 +98,7 @@ codes! {
     InvalidEnvName = "invalid-env-name", Warning, "an environment variable name a shell cannot use";
     UnknownSecret = "unknown-secret", Warning, "a secret that gwk.toml's `secrets` does not list";
     UnknownDataset = "unknown-dataset", Warning, "a dataset that gwk.toml's `datasets` does not list";
+    UnknownIgnore = "unknown-ignore", Warning, "a `# gwk: ignore[...]` comment that names no rule";
 }
 
 impl fmt::Display for Code {

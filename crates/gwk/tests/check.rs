@@ -145,6 +145,105 @@ fn json_is_the_documented_contract() {
     assert_eq!(edit["column"], 13);
 }
 
+/// The keys of a JSON object, sorted.
+fn keys(v: &Value) -> Vec<&str> {
+    let mut k: Vec<&str> = v
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {v}"))
+        .keys()
+        .map(String::as_str)
+        .collect();
+    k.sort_unstable();
+    k
+}
+
+/// Every object of the contract has exactly its documented keys, and
+/// `related` and `fixes` carry their places and texts.
+#[test]
+fn json_objects_have_exactly_the_documented_keys() {
+    let d = TempDir::new().unwrap();
+    // A job given twice (a related place: the first one) and the unknown
+    // job of UNKNOWN_JOB (a fix).
+    let text =
+        format!("{UNKNOWN_JOB}  Train:\n    uses: container@v1\n    with:\n      image: bash:5\n");
+    write(d.path(), "w.yaml", &text);
+    let (v, code) = json(d.path(), &["w.yaml"]);
+    assert_eq!(code, 1);
+    assert_eq!(keys(&v), ["files", "summary", "version"]);
+    assert_eq!(keys(&v["files"][0]), ["diagnostics", "path"]);
+    assert_eq!(
+        keys(&v["summary"]),
+        ["errors", "files", "infos", "warnings"]
+    );
+    let diags = v["files"][0]["diagnostics"].as_array().unwrap();
+    for diag in diags {
+        assert_eq!(
+            keys(diag),
+            [
+                "code",
+                "column",
+                "end_column",
+                "end_line",
+                "fixes",
+                "line",
+                "message",
+                "related",
+                "severity"
+            ]
+        );
+        assert!(
+            diag["related"].is_array() && diag["fixes"].is_array(),
+            "{diag}"
+        );
+    }
+    let place = ["column", "end_column", "end_line", "line"];
+    let dup = diags
+        .iter()
+        .find(|d| d["code"] == "duplicate-key")
+        .expect("duplicate-key");
+    let related = dup["related"].as_array().unwrap();
+    assert_eq!(related.len(), 1, "{dup}");
+    let mut want = place.to_vec();
+    want.push("message");
+    want.sort_unstable();
+    assert_eq!(keys(&related[0]), want);
+    // The first `Train:` is on line 12, columns 3..8.
+    assert_eq!(
+        [
+            &related[0]["line"],
+            &related[0]["column"],
+            &related[0]["end_line"],
+            &related[0]["end_column"]
+        ],
+        [12, 3, 12, 8]
+    );
+    assert_eq!(related[0]["message"], "`Train` first given here");
+
+    let job = diags
+        .iter()
+        .find(|d| d["code"] == "unknown-job")
+        .expect("unknown-job");
+    let fix = &job["fixes"][0];
+    assert_eq!(keys(fix), ["edits", "message"]);
+    assert_eq!(fix["message"], "change to `CloneRepo`");
+    let edits = fix["edits"].as_array().unwrap();
+    assert_eq!(edits.len(), 1);
+    let mut want = place.to_vec();
+    want.push("text");
+    want.sort_unstable();
+    assert_eq!(keys(&edits[0]), want);
+    assert_eq!(
+        [
+            &edits[0]["line"],
+            &edits[0]["column"],
+            &edits[0]["end_line"],
+            &edits[0]["end_column"]
+        ],
+        [15, 13, 15, 22]
+    );
+    assert_eq!(edits[0]["text"], "CloneRepo");
+}
+
 #[test]
 fn columns_count_characters() {
     let d = TempDir::new().unwrap();
@@ -229,6 +328,33 @@ fn ignore_comments_and_gwk_toml_silence_rules() {
     write(d.path(), "sub/w.yaml", &ignored);
     let (v, code) = json(d.path(), &["sub/w.yaml"]);
     assert_eq!(code, 0, "{v}");
+    // Alone on the line above, the comment silences the next line.
+    let above = UNKNOWN_JOB.replace(
+        "      repo: cloneRepo.outputs.repo",
+        "      # gwk: ignore[unknown-job]\n      repo: cloneRepo.outputs.repo",
+    );
+    write(d.path(), "sub/above.yaml", &above);
+    let (v, code) = json(d.path(), &["sub/above.yaml"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["summary"]["warnings"], 0, "{v}");
+    // A misspelt code silences nothing, and says so.
+    write(
+        d.path(),
+        "sub/typo.yaml",
+        &UNKNOWN_JOB.replace(
+            "repo: cloneRepo.outputs.repo",
+            "repo: cloneRepo.outputs.repo # gwk: ignore[unknown-jobs]",
+        ),
+    );
+    let (v, code) = json(d.path(), &["sub/typo.yaml"]);
+    assert_eq!(code, 1, "{v}");
+    let codes: Vec<&str> = v["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["unknown-job", "unknown-ignore"]);
     // gwk.toml is found upward from the file.
     write(d.path(), "sub/warn.yaml", WARNING_ONLY);
     write(
@@ -352,4 +478,25 @@ fn a_50_mb_file_is_checked() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains("missing-instance-type"));
+}
+
+/// The README promises that the examples are clean: no error, no warning,
+/// no info, in every file of `examples/`.
+#[test]
+fn examples_are_clean() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let yaml_files = std::fs::read_dir(root.join("examples"))
+        .unwrap()
+        .filter(|e| {
+            let p = e.as_ref().unwrap().path();
+            matches!(p.extension().and_then(|x| x.to_str()), Some("yaml" | "yml"))
+        })
+        .count();
+    let (v, code) = json(&root, &["examples/"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["summary"]["files"], yaml_files, "{v}");
+    for key in ["errors", "warnings", "infos"] {
+        assert_eq!(v["summary"][key], 0, "{key}: {v:#}");
+    }
+    assert!(yaml_files >= 3, "only {yaml_files} examples");
 }

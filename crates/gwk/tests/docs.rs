@@ -122,3 +122,123 @@ fn every_rule_is_documented_with_true_output() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The README's tour is real: each ```text block that starts with
+/// `$ gwk ...` is what that command prints, run from the repository's root
+/// against files in the repository. A block with a `...` line is an excerpt:
+/// its other lines must appear in the output, in order. `gwk run` needs
+/// Docker and prints times and ids that change, so it is left out.
+#[test]
+fn readme_tour_shows_real_output() {
+    let text = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let home = tempfile::TempDir::new().unwrap();
+    let mut failures = Vec::new();
+    let mut shown = 0;
+    for (_, block) in blocks(&text) {
+        let body = &text[block.body.clone()];
+        let Some((first, printed)) = body.split_once('\n') else {
+            continue;
+        };
+        let Some(command) = first.strip_prefix("$ gwk ") else {
+            continue;
+        };
+        if block.lang != "text" || command.starts_with("run ") {
+            continue;
+        }
+        shown += 1;
+        let out = Command::cargo_bin("gwk")
+            .unwrap()
+            .current_dir(repo_root())
+            // An empty store: what a reader sees on a fresh machine.
+            .env("GWK_HOME", home.path())
+            .args(command.split_whitespace())
+            .output()
+            .unwrap();
+        let got = String::from_utf8(out.stdout).unwrap();
+        let lines: Vec<&str> = printed.lines().collect();
+        let ok = if lines.contains(&"...") {
+            let mut rest = got.lines();
+            lines
+                .iter()
+                .filter(|l| **l != "...")
+                .all(|want| rest.any(|l| l == *want))
+        } else {
+            got == printed
+        };
+        if !ok {
+            failures.push(format!("README: `$ gwk {command}` prints:\n{got}"));
+        }
+    }
+    assert!(
+        shown >= 3,
+        "found only {shown} gwk commands in the README's tour"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Every `fn NAME(` in the workspace's Rust sources.
+fn test_functions() -> std::collections::HashSet<String> {
+    fn walk(dir: &std::path::Path, out: &mut std::collections::HashSet<String>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                for (i, _) in text.match_indices("fn ") {
+                    let name: String = text[i + 3..]
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    out.insert(name);
+                }
+            }
+        }
+    }
+    let mut out = std::collections::HashSet::new();
+    walk(&repo_root().join("crates"), &mut out);
+    out
+}
+
+/// docs/spec-decisions.md names, in brackets on every row, the tests of
+/// that choice: fixtures (`code/file.yaml`) that exist, or test functions
+/// that exist.
+#[test]
+fn spec_decisions_name_real_tests() {
+    let text = std::fs::read_to_string(repo_root().join("docs/spec-decisions.md")).unwrap();
+    let fixtures = repo_root().join("crates/gwk-spec/tests/fixtures/rules");
+    let functions = test_functions();
+    let mut failures = Vec::new();
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| question") && !l.starts_with("| ---"))
+        .collect();
+    assert!(rows.len() >= 20, "only {} rows", rows.len());
+    for row in rows {
+        let question = row.split(" | ").next().unwrap_or(row);
+        // The last `[`...`]` group of backticked names on the row.
+        let Some(group) = row.rfind("[`").map(|at| &row[at + 1..]) else {
+            failures.push(format!("{question}: names no test"));
+            continue;
+        };
+        let Some(group) = group.find("`]").map(|end| &group[..end + 1]) else {
+            failures.push(format!("{question}: unclosed test list"));
+            continue;
+        };
+        for name in group.split(", ").map(|n| n.trim_matches('`')) {
+            let exists = if name.ends_with(".yaml") {
+                fixtures.join(name).is_file()
+            } else {
+                functions.contains(name)
+            };
+            if !exists {
+                failures.push(format!("{question}: no test `{name}`"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

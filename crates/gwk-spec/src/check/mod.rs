@@ -105,7 +105,7 @@ pub fn analyze(text: &str, config: &Config) -> Analysis {
             "the file holds no workflow: a workflow is a mapping with `jobs`",
         ));
     }
-    let mut diagnostics = finish(diagnostics, text, &line_index, config);
+    let mut diagnostics = finish(diagnostics, text, &line_index, parsed.root.as_ref(), config);
     Diagnostic::sort(&mut diagnostics);
     Analysis {
         text: text.to_string(),
@@ -147,12 +147,14 @@ pub fn analyze_bytes(bytes: &[u8], config: &Config) -> Analysis {
 
 /// Applies the project's severities and the ignore comments.
 fn finish(
-    diags: Vec<Diagnostic>,
+    mut diags: Vec<Diagnostic>,
     text: &str,
     index: &LineIndex,
+    root: Option<&Node>,
     config: &Config,
 ) -> Vec<Diagnostic> {
-    let ignores = suppress::Ignores::scan(text);
+    let mut ignores = suppress::Ignores::scan(text, index, root);
+    diags.append(&mut ignores.unknown);
     diags
         .into_iter()
         .filter_map(|mut d| {
@@ -162,6 +164,3 @@ fn finish(
         })
         .collect()
 }
-
-#[cfg(test)]
-pub(crate) mod tests;

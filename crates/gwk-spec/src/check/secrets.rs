@@ -1,7 +1,8 @@
 //! `secret-syntax`: secrets are written `secret:NAME` (or
 //! `secret:ephemeral:ID`) as a whole value; GitHub's `${{ secrets.X }}` and
 //! other spellings are not Gradient's. Secret-only parameters must be
-//! secrets. With `secrets` listed in gwk.toml, unknown names are reported.
+//! secrets, and a secret is never part of a longer value. With `secrets`
+//! listed in gwk.toml, unknown names are reported.
 
 use super::Ctx;
 use crate::diagnostic::{Code, Diagnostic, Fix};
@@ -13,12 +14,14 @@ pub fn check(ctx: &mut Ctx) {
     for v in &wf.defaults.env {
         if let Some(value) = &v.value {
             secret_value(ctx, value);
+            embedded_secret(ctx, value);
         }
     }
     for job in &wf.jobs {
         for v in &job.env {
             if let Some(value) = &v.value {
                 secret_value(ctx, value);
+                embedded_secret(ctx, value);
             }
         }
         for p in &job.with {
@@ -137,6 +140,35 @@ fn secret_value(ctx: &mut Ctx, value: &Spanned<String>) {
             d = d.with_fix(Fix::replace(format!("write `{fixed}`"), value.span, fixed));
         }
         ctx.push(d);
+    }
+}
+
+/// `secret:NAME` inside a longer environment value (`Bearer secret:TOKEN`):
+/// Gradient substitutes a secret only when it is the whole value (spec §5),
+/// so the job would get the literal text.
+fn embedded_secret(ctx: &mut Ctx, value: &Spanned<String>) {
+    let v = value.value.trim();
+    let found = v.match_indices("secret:").find_map(|(i, _)| {
+        let before = v[..i].chars().next_back()?;
+        if before.is_ascii_alphanumeric() || "_-:".contains(before) {
+            return None;
+        }
+        let rest = &v[i + "secret:".len()..];
+        let len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(rest.len());
+        (len > 0).then(|| &v[i..i + "secret:".len() + len])
+    });
+    if let Some(secret) = found {
+        ctx.report(
+            Code::SecretSyntax,
+            value.span,
+            format!(
+                "`{secret}` is inside a longer value, but Gradient reads a secret only as a whole \
+                 value: the job would get the text `{v}`. Give the secret a variable of its own \
+                 (`TOKEN: {secret}`) and build the longer value in the command"
+            ),
+        );
     }
 }
 

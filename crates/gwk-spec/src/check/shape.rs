@@ -7,7 +7,7 @@
 use super::edits::quoted;
 use crate::diagnostic::{Code, Diagnostic, Fix};
 use crate::model::Action;
-use crate::schema::shape::{Additional, Property, ShapeId, Shapes};
+use crate::schema::shape::{Additional, Property, ShapeId, Shapes, SwitchCase};
 use crate::suggest::{best, one_of};
 use crate::syntax::{Entry, Kind, Node, ScalarKind, Span, Style, Value};
 use std::borrow::Cow;
@@ -168,6 +168,14 @@ impl<'a> Walker<'a> {
         let def = shape.def.as_deref();
         // The switch case (a job's `with` by its `uses`) applies to one key.
         let case = self.shapes.case(id, node);
+        // A misspelt io type (`datasets`) is reported once, as `invalid-value`
+        // with its suggestion; its `with` is still read as the type surely
+        // meant, so a mistake there (`with.id`) is not hidden behind it. Only
+        // for checking `with`: whether `with` is required waits for the fix.
+        let meant = case
+            .is_none()
+            .then(|| self.meant_io_case(id, node))
+            .flatten();
         let target = shape.switch.as_ref().map(|s| s.target.as_str());
         let at_root = owner.entry.is_none();
         let action = if def == Some("Job") {
@@ -198,7 +206,7 @@ impl<'a> Walker<'a> {
                 if p.deprecated {
                     self.deprecated_key(e, p, def, entries);
                 }
-                let child_shape = match case {
+                let child_shape = match case.or(meant) {
                     Some(c) if target == Some(key) => c.shape,
                     _ => p.shape,
                 };
@@ -260,6 +268,18 @@ impl<'a> Walker<'a> {
                 self.missing_key(node, p, def, owner, action);
             }
         }
+    }
+
+    /// The case an invalid io `type` most likely means (`datasets` →
+    /// `dataset`), for an io mapping whose `type` matches no case.
+    fn meant_io_case(&self, id: ShapeId, node: &Node) -> Option<&'a SwitchCase> {
+        let switch = self.shapes.shape(id).switch.as_ref()?;
+        if switch.discriminator != "type" {
+            return None;
+        }
+        let written = node.get("type")?.as_str()?;
+        let meant = best(written, switch.cases.iter().map(|c| c.value.as_str()))?;
+        switch.cases.iter().find(|c| c.value == meant)
     }
 
     /// Whether an entry of a map of named items (jobs, outputs, ...) is
@@ -637,12 +657,23 @@ impl<'a> Walker<'a> {
                     one_of(&params)
                 )
             }
+            (Some("InlineStringWith"), "value") => "a string input declared in the job needs \
+                 `with.value`, the string: nothing else gives it one"
+                .to_string(),
             (Some(d), _) if d.ends_with("With") => {
                 let action = action.unwrap_or("the action");
                 format!("`{action}` needs `with.{key}`")
             }
             (Some("Output" | "WorkflowInput" | "InlineInput"), "type") => {
                 format!("`{name}` has no `type`: `volume`, `string` or `dataset`")
+            }
+            (Some("InlineInput"), "with")
+                if node.get("type").and_then(Node::as_str) == Some("string") =>
+            {
+                format!(
+                    "string input `{name}` needs `with.value`: an input declared in the job gets \
+                     its string from there (a run supplies only workflow inputs)"
+                )
             }
             (Some("Output" | "WorkflowInput" | "InlineInput"), "with") => {
                 format!("dataset `{name}` needs `with.ref`, the dataset's name or ID")
@@ -720,7 +751,7 @@ fn place(def: Option<&str>, owner: &Owner, action: Option<&str>) -> String {
         Some("InlineInput") => format!("input `{name}`"),
         Some("Output") => format!("output `{name}`"),
         Some("DatasetWith") => "a dataset's `with`".into(),
-        Some("StringWith") => "a string's `with`".into(),
+        Some("StringWith" | "InlineStringWith") => "a string's `with`".into(),
         Some(d) if d.ends_with("With") => format!("`with` of `{}`", action.unwrap_or("the action")),
         _ => format!("`{name}`"),
     }

@@ -89,7 +89,13 @@ fn check_pattern(ctx: &mut Ctx, v: &Spanned<String>, kind: &str) {
             )
             .with_fix(Fix::replace(format!("write `{short}`"), v.span, short)),
         );
-    } else if s.is_empty() || s.chars().any(char::is_whitespace) || s.contains("..") {
+    } else if s.is_empty() {
+        ctx.report(
+            Code::InvalidValue,
+            v.span,
+            format!("an empty {kind} name matches no {kind}: give a name or a `*` pattern"),
+        );
+    } else if s.chars().any(char::is_whitespace) || s.contains("..") {
         ctx.report(
             Code::InvalidValue,
             v.span,

@@ -331,3 +331,68 @@ fn a_cycle_is_an_error() {
         PlanError::Cycle(vec!["a".into(), "b".into(), "a".into()])
     );
 }
+
+/// A workflow input without `with` is supplied when the run starts (spec
+/// §4.2): the checker accepts it, and the plan names it as missing until
+/// `--dataset` or `--input` gives it.
+#[test]
+fn workflow_inputs_without_with_are_missing_until_given() {
+    let text = "defaults:\n  resources:\n    instance-type: C5\ninputs:\n  data:\n    type: dataset\n  greeting:\n    type: string\njobs:\n  hello:\n    inputs:\n      data: workflow.inputs.data\n      greeting: workflow.inputs.greeting\n    uses: container@v1\n    with:\n      image: bash:5\n";
+    let a = analyze(text, &Config::default());
+    assert!(a.diagnostics.is_empty(), "{:?}", a.diagnostics);
+    let p = build(text, &PlanOptions::default(), &NoStore);
+    let got: Vec<(MissingKind, &str, &[String], &str)> = p
+        .missing
+        .iter()
+        .map(|m| (m.kind, m.name.as_str(), m.jobs.as_slice(), m.hint.as_str()))
+        .collect();
+    let hello = ["hello".to_string()];
+    assert_eq!(
+        got,
+        vec![
+            (
+                MissingKind::Input,
+                "data",
+                &hello[..],
+                "give it with --dataset data=REF"
+            ),
+            (
+                MissingKind::Input,
+                "greeting",
+                &hello[..],
+                "give it with --input greeting=VALUE"
+            ),
+        ]
+    );
+    let options = PlanOptions {
+        inputs: [("greeting".to_string(), "hi".to_string())].into(),
+        datasets: [("data".to_string(), "mnist".to_string())].into(),
+        ..Default::default()
+    };
+    let store = MemoryResolver::new().version("mnist", "m1");
+    assert_eq!(build(text, &options, &store).missing, vec![]);
+}
+
+/// `timeout` is read as seconds, for the workflow and for each job;
+/// fractions round up (docs/spec-decisions.md).
+#[test]
+fn timeouts_are_seconds_rounded_up() {
+    let text = "timeout: 3600\ndefaults:\n  resources:\n    instance-type: C5\njobs:\n  a:\n    uses: container@v1\n    with:\n      image: bash:5\n    timeout: 0.5\n";
+    let p = build(text, &PlanOptions::default(), &NoStore);
+    assert_eq!(p.timeout, Some(3600));
+    assert_eq!(p.jobs[0].timeout, Some(1));
+}
+
+/// A job with no instance type anywhere gets a warning from the checker and
+/// is planned as a CPU job: no machine, no GPU.
+#[test]
+fn a_job_without_an_instance_type_is_planned_on_a_cpu() {
+    let text = "jobs:\n  a:\n    uses: container@v1\n    with:\n      image: bash:5\n";
+    let a = analyze(text, &Config::default());
+    let codes: Vec<_> = a.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [crate::Code::MissingInstanceType]);
+    let p = build(text, &PlanOptions::default(), &NoStore);
+    let job = &p.jobs[0];
+    assert_eq!((job.instance_type.as_deref(), job.gpus), (None, 0));
+    assert!(job.machine.is_none());
+}

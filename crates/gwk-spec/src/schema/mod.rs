@@ -49,6 +49,7 @@ fn generate() -> Value {
     ];
     let dataset = g.subschema_for::<types::DatasetWith>();
     let string = g.subschema_for::<types::StringWith>();
+    let inline_string = g.subschema_for::<types::InlineStringWith>();
     let none = g.subschema_for::<types::NoParameters>();
     let root = g.into_root_schema_for::<types::Workflow>();
     let mut root: Value = root.into();
@@ -78,6 +79,7 @@ fn generate() -> Value {
 
     let dataset: Value = dataset.into();
     let string: Value = string.into();
+    let inline_string: Value = inline_string.into();
     let none: Value = none.into();
     // A dataset needs `ref` (or the older `id`).
     if let Some(d) = defs.get_mut("DatasetWith").and_then(Value::as_object_mut) {
@@ -86,16 +88,38 @@ fn generate() -> Value {
             json!([{"required": ["ref"]}, {"required": ["id"]}]),
         );
     }
-    let io_cases = |string_params: &Value| {
+    // Whether `with` is required: a dataset output names its dataset; an
+    // input a job declares itself has nothing else to give it data (the API
+    // requires its `with`, spec §2); a workflow input without `with` is
+    // supplied when the run starts (spec §4.2). A volume takes nothing.
+    let io_cases = |string_params: &Value, dataset_with: bool, string_with: bool| {
         vec![
-            ("dataset", dataset.clone(), true),
-            ("string", string_params.clone(), false),
+            ("dataset", dataset.clone(), dataset_with),
+            ("string", string_params.clone(), string_with),
             ("volume", none.clone(), false),
         ]
     };
-    switch(defs, "WorkflowInput", "type", "with", &io_cases(&string));
-    switch(defs, "InlineInput", "type", "with", &io_cases(&string));
-    switch(defs, "Output", "type", "with", &io_cases(&none));
+    switch(
+        defs,
+        "WorkflowInput",
+        "type",
+        "with",
+        &io_cases(&string, false, false),
+    );
+    switch(
+        defs,
+        "InlineInput",
+        "type",
+        "with",
+        &io_cases(&inline_string, true, true),
+    );
+    switch(
+        defs,
+        "Output",
+        "type",
+        "with",
+        &io_cases(&none, true, false),
+    );
     root
 }
 

@@ -159,6 +159,7 @@ pub struct WorkflowInput {
     #[serde(rename = "type")]
     pub io_type: IoType,
     /// For a dataset, `ref` names it; for a string, `value` is its default.
+    /// Without `with`, the run must supply the input when it starts.
     pub with: Option<BTreeMap<String, serde_json::Value>>,
     /// Whether the run may leave this input out (in Gradient's API; never
     /// documented).
@@ -172,7 +173,8 @@ pub struct InlineInput {
     /// `dataset` (an existing dataset version) or `string`.
     #[serde(rename = "type")]
     pub io_type: IoType,
-    /// For a dataset, `ref` names it; for a string, `value` is it.
+    /// For a dataset, `ref` names it; for a string, `value` is it. Required:
+    /// nothing else can give an input declared in a job its data.
     pub with: Option<BTreeMap<String, serde_json::Value>>,
     /// Whether the run may leave this input out (in Gradient's API; never
     /// documented).
@@ -224,6 +226,14 @@ pub struct StringWith {
     /// The string. At a workflow input it is the default a run may
     /// override.
     pub value: Option<String>,
+}
+
+/// `with` of a string input declared in a job.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InlineStringWith {
+    /// The string.
+    pub value: String,
 }
 
 /// A type that takes no parameters in `with`.
