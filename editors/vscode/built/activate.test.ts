@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import Module from "node:module";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
+import { RelativePattern, parseFileUri, score, type Doc, type Filter } from "../test/vscodeMatch";
 
 const root = resolve(__dirname, "..", "..");
 
@@ -42,7 +43,8 @@ function fakeVscode(rec: Recorded, settings: Record<string, unknown>): unknown {
     StatusBarAlignment: { Left: 1, Right: 2 },
     DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
     ViewColumn: { One: 1, Beside: -2 },
-    Uri: { file: (p: string) => ({ fsPath: p, toString: () => `file://${p}` }), joinPath: () => anything() },
+    RelativePattern,
+    Uri: { file: (p: string) => ({ fsPath: p, scheme: "file", toString: () => `file://${p}` }), parse: parseFileUri, joinPath: () => anything() },
     commands: {
       registerCommand: (name: string) => {
         rec.commands.push(name);
@@ -67,20 +69,21 @@ function fakeVscode(rec: Recorded, settings: Record<string, unknown>): unknown {
     },
     workspace: {
       textDocuments: [],
-      workspaceFolders: [{ uri: { fsPath: "/nowhere/project" } }],
+      workspaceFolders: [{ uri: parseFileUri("file:///nowhere/project"), name: "project", index: 0 }],
       getConfiguration: () => ({ get: (key: string, dflt?: unknown) => settings[key] ?? dflt }),
       onDidOpenTextDocument: (f: (doc: unknown) => void) => {
         rec.onOpen.push(f);
         return disposable;
       },
       onDidChangeConfiguration: event,
+      onDidChangeWorkspaceFolders: event,
       onDidChangeTextDocument: event,
       createFileSystemWatcher: () => anything(),
     },
     languages: {
-      // A workflow is what the selector's pattern says; the stand-in
-      // decides by path, as VS Code's glob would for these two files.
-      match: (_selector: unknown, doc: { uri: { fsPath: string } }) => (doc.uri.fsPath.includes("/.gradient/workflows/") ? 10 : 0),
+      // VS Code's own semantics (test/vscodeMatch.ts): the selector the
+      // extension builds decides, so a wrong selector fails these tests.
+      match: (selector: Filter | Filter[], doc: Doc) => score(selector, doc),
       registerCodeLensProvider: () => disposable,
       onDidChangeDiagnostics: event,
       getDiagnostics: () => [],
@@ -152,4 +155,20 @@ test("without a setting and without gwk-lsp anywhere, the notification gives the
   }
   assert.equal(rec.errors.length, 1);
   assert.match(rec.errors[0]?.message ?? "", /gwk-lsp was not found on PATH nor in \/nowhere\/cargo\/bin\. Install it with `cargo install --locked --git https:\/\/github\.com\/gwk-dev\/gwk gwk-lsp`/);
+});
+
+test("a file matching a relative gwk.files glob starts the server; a YAML file beside it does not", async () => {
+  const rec: Recorded = { commands: [], errors: [], onOpen: [], contexts: [] };
+  const ext = loadExtension(fakeVscode(rec, { "server.path": "/nowhere/gwk-lsp", files: ["ci/*.gradient.yaml"] }));
+  ext.activate({ subscriptions: [], extensionUri: anything() });
+  for (const f of rec.onOpen) f(doc("/nowhere/project/ci/build.yaml"));
+  for (const f of rec.onOpen) f(doc("/nowhere/project/sub/ci/train.gradient.yaml"));
+  await new Promise((ok) => setTimeout(ok, 50));
+  assert.equal(rec.errors.length, 0, "no server for files the glob does not take");
+  // Starting means looking for gwk-lsp: with server.path pointing nowhere,
+  // the not-found notification is what shows it was started.
+  for (const f of rec.onOpen) f(doc("/nowhere/project/ci/train.gradient.yaml"));
+  await new Promise((ok) => setTimeout(ok, 50));
+  assert.equal(rec.errors.length, 1);
+  assert.match(rec.errors[0]?.message ?? "", /no gwk-lsp executable is there/);
 });
