@@ -39,10 +39,6 @@ step "npm run test:cli (the view's fixture against gwk graph --format json)"
 (cd ../.. && cargo build --quiet --locked -p gwk)
 GWK="$(cd "${CARGO_TARGET_DIR:-../../target}/debug" && pwd)/gwk" npm run --silent test:cli
 step "npm run test:server (the extension's view of gwk/graph against the real gwk-lsp)"
-if [ -d ../../crates/gwk-lsp ]; then
-    (cd ../.. && cargo build --quiet --locked -p gwk-lsp)
-    lsp="${CARGO_TARGET_DIR:-../../target}/debug/gwk-lsp"
-    GWK_LSP="$(cd "$(dirname "$lsp")" && pwd)/gwk-lsp" npm run --silent test:server
-else
-    echo "skipped: crates/gwk-lsp is not in this tree yet"
-fi
+(cd ../.. && cargo build --quiet --locked -p gwk-lsp)
+lsp="${CARGO_TARGET_DIR:-../../target}/debug/gwk-lsp"
+GWK_LSP="$(cd "$(dirname "$lsp")" && pwd)/gwk-lsp" npm run --silent test:server

@@ -73,6 +73,9 @@ test("the schema goes to the YAML extension for the same files the server handle
   assert.ok(paths.some((p) => patternMatches(DEFAULT_PATTERN, p)) && paths.some((p) => !patternMatches(DEFAULT_PATTERN, p)));
 });
 
-test("the entry point is the bundle", () => {
-  assert.equal(manifest.main, "./dist/extension.js");
+test("the entry point is the bundle that scripts/bundle.mjs writes", () => {
+  const bundle = readFileSync(join(root, "scripts", "bundle.mjs"), "utf8");
+  const entry = /entryPoints: \["src\/extension\.ts"\],\s*outfile: "([^"]+)"/.exec(bundle)?.[1];
+  assert.ok(entry, "bundle.mjs bundles src/extension.ts");
+  assert.equal(join(root, manifest.main), join(root, entry));
 });
