@@ -8,6 +8,23 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../../editors/vscode"
 
 step() { printf -- '--- %s\n' "$*"; }
 
+# First, so an old Node fails here with the way out rather than deep in
+# eslint. The range is eslint's own (its package.json "engines").
+step "node version"
+if ! command -v node >/dev/null; then
+    echo "node is not on PATH: install Node.js 20.19 or later (22.13+, 24+)" >&2
+    exit 1
+fi
+node -e '
+const [major, minor] = process.versions.node.split(".").map(Number);
+const ok = (major === 20 && minor >= 19) || (major === 22 && minor >= 13) || major >= 24;
+if (!ok) {
+  console.error(`node ${process.versions.node} is too old for the extension'"'"'s tools: eslint needs Node.js ^20.19, ^22.13 or >= 24. Install a newer Node.js (e.g. from nodejs.org or NodeSource) and run again.`);
+  process.exit(1);
+}
+console.log(`node ${process.versions.node}`);
+'
+
 step "npm ci"
 npm ci --no-audit --no-fund --loglevel=error
 step "npm run lint"
