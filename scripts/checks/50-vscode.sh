@@ -48,13 +48,14 @@ if any(n.startswith(("extension/node_modules/", "extension/src/", "extension/tes
 json.loads(z.read("extension/schema/gradient-workflow.schema.json"))
 print(f"gwk.vsix: {len(names)} files, {sum(i.file_size for i in z.infolist()) // 1024} KiB unpacked")
 PY
-step "npm run test:built (the packaged bundle activated against a stand-in vscode module)"
-npm run --silent test:built
+(cd ../.. && cargo build --quiet --locked -p gwk)
+gwk="$(cd "${CARGO_TARGET_DIR:-../../target}/debug" && pwd)/gwk"
+step "npm run test:built (the packaged bundle activated against a stand-in vscode module; Plan with the real gwk)"
+GWK="$gwk" npm run --silent test:built
 step "npm run test:render (headless Chromium)"
 npm run --silent test:render
 step "npm run test:cli (the view's fixture against gwk graph --format json)"
-(cd ../.. && cargo build --quiet --locked -p gwk)
-GWK="$(cd "${CARGO_TARGET_DIR:-../../target}/debug" && pwd)/gwk" npm run --silent test:cli
+GWK="$gwk" npm run --silent test:cli
 step "npm run test:server (the extension's view of gwk/graph against the real gwk-lsp)"
 (cd ../.. && cargo build --quiet --locked -p gwk-lsp)
 lsp="${CARGO_TARGET_DIR:-../../target}/debug/gwk-lsp"
