@@ -502,7 +502,10 @@ fn default_resources_fit_a_node_of_the_machines_size_and_gpu_jobs_go_to_gpu_node
     .unwrap();
     let train = template(&Settings::from_table(&table).unwrap(), "train");
     assert_eq!(train["container"]["resources"]["requests"]["cpu"], "21600m");
-    assert_eq!(train["container"]["resources"]["requests"]["memory"], "162Gi");
+    assert_eq!(
+        train["container"]["resources"]["requests"]["memory"],
+        "162Gi"
+    );
     assert_eq!(
         train["nodeSelector"],
         serde_json::json!({"cloud.google.com/gke-accelerator": "nvidia-tesla-a100"})

@@ -125,7 +125,10 @@ fn neovim_gets_diagnostics_and_completion() {
         .env("GWK_OUT", &out)
         .env("GWK_LINE", pos["line"].to_string())
         .env("GWK_COL", pos["character"].to_string())
-        .env("GWK_PATHS", serde_json::json!(ROOT_CASES.map(|(p, _)| p)).to_string())
+        .env(
+            "GWK_PATHS",
+            serde_json::json!(ROOT_CASES.map(|(p, _)| p)).to_string(),
+        )
         .env("HOME", ws.root())
         .env("XDG_STATE_HOME", ws.root())
         .stdin(Stdio::null())
@@ -174,7 +177,11 @@ fn neovim_gets_diagnostics_and_completion() {
     for (r, (path, root)) in roots.iter().zip(ROOT_CASES) {
         let want = serde_json::json!(root);
         assert_eq!(r["lspconfig"], want, "lspconfig.lua's root_dir for {path}");
-        assert_eq!(r["attaches"], root.is_some(), "lua/gwk.lua's autocommands for {path}");
+        assert_eq!(
+            r["attaches"],
+            root.is_some(),
+            "lua/gwk.lua's autocommands for {path}"
+        );
         assert_eq!(r["root"], want, "lua/gwk.lua's root for {path}");
     }
 }
