@@ -75,7 +75,7 @@ pub(crate) fn for_job(
 /// CPUs as a quantity, rounded down to a millicore: `"6"`, `"5250m"`.
 fn millicores(cpus: f64) -> String {
     let m = (cpus * 1000.0).floor() as u64;
-    if m % 1000 == 0 {
+    if m.is_multiple_of(1000) {
         (m / 1000).to_string()
     } else {
         format!("{m}m")
@@ -85,7 +85,7 @@ fn millicores(cpus: f64) -> String {
 /// GiB as a quantity, rounded down to a MiB: `"6Gi"`, `"22Mi"`.
 fn mebibytes(gib: f64) -> String {
     let mi = (gib * 1024.0).floor() as u64;
-    if mi % 1024 == 0 {
+    if mi.is_multiple_of(1024) {
         format!("{}Gi", mi / 1024)
     } else {
         format!("{mi}Mi")
