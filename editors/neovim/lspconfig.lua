@@ -3,20 +3,17 @@
 -- Without lspconfig, use lua/gwk.lua beside this file instead.
 
 local configs = require('lspconfig.configs')
-local util = require('lspconfig.util')
 
 if not configs.gwk then
   configs.gwk = {
     default_config = {
       cmd = { 'gwk-lsp' },
       filetypes = { 'yaml' },
-      -- Only Gradient workflows: a root is returned (and the server
-      -- attached) for files under .gradient/workflows/ alone.
+      -- Only Gradient workflows, at any depth under .gradient/workflows/: a
+      -- root (the directory holding .gradient/, as lua/gwk.lua has it) is
+      -- returned, and the server attached, for those files alone.
       root_dir = function(fname)
-        if not fname:match('/%.gradient/workflows/[^/]+%.ya?ml$') then
-          return nil
-        end
-        return util.root_pattern('.gradient', 'gwk.toml')(fname)
+        return fname:match('^(.*)/%.gradient/workflows/.+%.ya?ml$')
       end,
       single_file_support = false,
       -- diagnostics = 'auto' | 'push' | 'pull', inlayHints = true | false

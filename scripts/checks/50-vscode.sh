@@ -8,6 +8,23 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../../editors/vscode"
 
 step() { printf -- '--- %s\n' "$*"; }
 
+# First, so an old Node fails here with the way out rather than deep in
+# eslint. The range is eslint's own (its package.json "engines").
+step "node version"
+if ! command -v node >/dev/null; then
+    echo "node is not on PATH: install Node.js 20.19 or later (22.13+, 24+)" >&2
+    exit 1
+fi
+node -e '
+const [major, minor] = process.versions.node.split(".").map(Number);
+const ok = (major === 20 && minor >= 19) || (major === 22 && minor >= 13) || major >= 24;
+if (!ok) {
+  console.error(`node ${process.versions.node} is too old for the extension'"'"'s tools: eslint needs Node.js ^20.19, ^22.13 or >= 24. Install a newer Node.js (e.g. from nodejs.org or NodeSource) and run again.`);
+  process.exit(1);
+}
+console.log(`node ${process.versions.node}`);
+'
+
 step "npm ci"
 npm ci --no-audit --no-fund --loglevel=error
 step "npm run lint"
@@ -31,18 +48,15 @@ if any(n.startswith(("extension/node_modules/", "extension/src/", "extension/tes
 json.loads(z.read("extension/schema/gradient-workflow.schema.json"))
 print(f"gwk.vsix: {len(names)} files, {sum(i.file_size for i in z.infolist()) // 1024} KiB unpacked")
 PY
-step "npm run test:built (the packaged bundle activated against a stand-in vscode module)"
-npm run --silent test:built
+(cd ../.. && cargo build --quiet --locked -p gwk)
+gwk="$(cd "${CARGO_TARGET_DIR:-../../target}/debug" && pwd)/gwk"
+step "npm run test:built (the packaged bundle activated against a stand-in vscode module; Plan with the real gwk)"
+GWK="$gwk" npm run --silent test:built
 step "npm run test:render (headless Chromium)"
 npm run --silent test:render
 step "npm run test:cli (the view's fixture against gwk graph --format json)"
-(cd ../.. && cargo build --quiet --locked -p gwk)
-GWK="$(cd "${CARGO_TARGET_DIR:-../../target}/debug" && pwd)/gwk" npm run --silent test:cli
+GWK="$gwk" npm run --silent test:cli
 step "npm run test:server (the extension's view of gwk/graph against the real gwk-lsp)"
-if [ -d ../../crates/gwk-lsp ]; then
-    (cd ../.. && cargo build --quiet --locked -p gwk-lsp)
-    lsp="${CARGO_TARGET_DIR:-../../target}/debug/gwk-lsp"
-    GWK_LSP="$(cd "$(dirname "$lsp")" && pwd)/gwk-lsp" npm run --silent test:server
-else
-    echo "skipped: crates/gwk-lsp is not in this tree yet"
-fi
+(cd ../.. && cargo build --quiet --locked -p gwk-lsp)
+lsp="${CARGO_TARGET_DIR:-../../target}/debug/gwk-lsp"
+GWK_LSP="$(cd "$(dirname "$lsp")" && pwd)/gwk-lsp" npm run --silent test:server

@@ -1,7 +1,7 @@
 //! The container of each Gradient action.
 //!
 //! `container@v1` and `script@v1` run the user's image with the command
-//! the plan shows (script@v1 is `bash -c SCRIPT`). The three actions that
+//! the plan shows (script@v1 is `bash -e -c SCRIPT`). The three actions that
 //! Gradient carried out itself become small steps of gwk's own:
 //!
 //! - `git-checkout@v1`: a `git clone` in a git image (`[argo] git-image`)

@@ -12,6 +12,15 @@ use std::collections::BTreeMap;
 /// The Kubernetes secret `secret:NAME` values read from by default.
 pub const DEFAULT_SECRET_NAME: &str = "gwk-secrets";
 
+/// The share of a machine's CPUs and memory a job requests by default:
+/// what a node of that size can give a pod once the kubelet, the system and
+/// the daemon sets have their part (about 10-25% on common clusters).
+pub const DEFAULT_REQUEST_FRACTION: f64 = 0.75;
+
+/// The label NVIDIA's GPU Feature Discovery (part of the GPU Operator) puts
+/// on nodes with a GPU: GPU jobs go to those nodes by default.
+pub const GPU_PRESENT_LABEL: &str = "nvidia.com/gpu.present";
+
 /// Settings of `gwk export argo`, after defaults.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
@@ -56,10 +65,15 @@ pub struct Settings {
     /// Request the CPUs and memory of Paperspace's machine (from the
     /// instance-type catalog or gwk.toml's `[instance-types]`).
     pub catalog_resources: bool,
+    /// The share of the machine's CPUs and memory a job requests (its limit
+    /// is the whole machine): a node can give a pod less than its capacity.
+    pub request_fraction: f64,
     /// When set, every job gets `nodeSelector: {<label>: <instance type>}`.
     pub instance_type_label: Option<String>,
     /// A node selector for every job.
     pub node_selector: BTreeMap<String, String>,
+    /// A node selector for jobs with GPUs, over `node_selector`.
+    pub gpu_node_selector: BTreeMap<String, String>,
     /// `spec.parallelism`: the most pods at once.
     pub parallelism: Option<u64>,
     /// Labels on the Workflow.
@@ -123,8 +137,13 @@ impl Default for Settings {
             helper_image: "busybox:1.36".to_string(),
             gpu_resource: "nvidia.com/gpu".to_string(),
             catalog_resources: true,
+            request_fraction: DEFAULT_REQUEST_FRACTION,
             instance_type_label: None,
             node_selector: BTreeMap::new(),
+            gpu_node_selector: BTreeMap::from([(
+                GPU_PRESENT_LABEL.to_string(),
+                "true".to_string(),
+            )]),
             parallelism: None,
             labels: BTreeMap::new(),
             instance_types: BTreeMap::new(),
@@ -147,6 +166,8 @@ pub enum SettingsError {
         value: String,
         what: &'static str,
     },
+    #[error("[argo] request-fraction = {0}: use a number above 0 and at most 1 (e.g. 0.75)")]
+    Fraction(f64),
     #[error(
         "[argo] volume-access-mode = {0:?}: use \"ReadWriteOnce\", \"ReadWriteMany\", \"ReadOnlyMany\" or \"ReadWriteOncePod\""
     )]
@@ -198,6 +219,9 @@ impl Settings {
             subdomain("image-pull-secrets", s)?;
         }
         quantity("volume-size", &self.volume_size)?;
+        if !(self.request_fraction > 0.0 && self.request_fraction <= 1.0) {
+            return Err(SettingsError::Fraction(self.request_fraction));
+        }
         if !matches!(
             self.volume_access_mode.as_str(),
             "ReadWriteOnce" | "ReadWriteMany" | "ReadOnlyMany" | "ReadWriteOncePod"
@@ -274,6 +298,11 @@ mod tests {
         assert_eq!(s, Settings::default());
         assert_eq!(s.secret_name, "gwk-secrets");
         assert_eq!(s.volume_size, "5Gi");
+        assert_eq!(s.request_fraction, 0.75);
+        assert_eq!(s.gpu_node_selector["nvidia.com/gpu.present"], "true");
+        // An empty table turns the GPU node selector off.
+        let s = parse("[gpu-node-selector]").unwrap();
+        assert!(s.gpu_node_selector.is_empty());
     }
 
     #[test]
@@ -322,6 +351,12 @@ node-selector = { "nvidia.com/gpu.product" = "Quadro-P4000" }
             Err(SettingsError::AccessMode(_))
         ));
         assert!(parse("parallelism = \"four\"").is_err());
+        for bad in ["0", "1.5", "-0.5", "nan"] {
+            let e = parse(&format!("request-fraction = {bad}")).unwrap_err();
+            assert!(matches!(e, SettingsError::Fraction(_)), "{bad}: {e}");
+            assert!(e.to_string().contains("request-fraction"), "{e}");
+        }
+        assert_eq!(parse("request-fraction = 1").unwrap().request_fraction, 1.0);
     }
 
     #[test]

@@ -413,21 +413,29 @@ cpu = "3500m"
         train["nodeSelector"]["nvidia.com/gpu.product"],
         "NVIDIA-A100-SXM4-40GB"
     );
+    // Values set per instance type are taken outright: request and limit.
     let res = &train["container"]["resources"];
     assert_eq!(res["requests"]["cpu"], "20");
+    assert_eq!(res["limits"]["cpu"], "20");
     assert_eq!(res["requests"]["memory"], "150Gi");
+    assert_eq!(res["limits"]["memory"], "150Gi");
     assert_eq!(res["limits"]["nvidia.com/gpu"], "2");
+    assert_eq!(train["nodeSelector"]["nvidia.com/gpu.present"], "true");
     assert_eq!(
         train["container"]["env"][0]["valueFrom"]["secretKeyRef"]["name"],
         "team-secrets"
     );
     // dataset-latest = false: one artifact per dataset output.
     assert_eq!(train["outputs"]["artifacts"].as_array().unwrap().len(), 1);
-    // C5: cpu overridden, memory still from the catalog.
+    // C5: cpu overridden, memory still from the catalog (8 GB).
     let prep = tpl("prepare");
-    assert_eq!(prep["container"]["resources"]["requests"]["cpu"], "3500m");
-    assert_eq!(prep["container"]["resources"]["requests"]["memory"], "8Gi");
+    let res = &prep["container"]["resources"];
+    assert_eq!(res["requests"]["cpu"], "3500m");
+    assert_eq!(res["limits"]["cpu"], "3500m");
+    assert_eq!(res["requests"]["memory"], "6Gi");
+    assert_eq!(res["limits"]["memory"], "8Gi");
     assert_eq!(prep["nodeSelector"]["gwk.dev/instance-type"], "C5");
+    assert!(prep["nodeSelector"].get("nvidia.com/gpu.present").is_none());
 
     // catalog-resources = false: GPUs only.
     let table: toml::Table = toml::from_str("catalog-resources = false").unwrap();
@@ -444,6 +452,67 @@ cpu = "3500m"
         train["container"]["resources"],
         serde_json::json!({"requests": {"nvidia.com/gpu": "2"}, "limits": {"nvidia.com/gpu": "2"}})
     );
+}
+
+#[test]
+fn default_resources_fit_a_node_of_the_machines_size_and_gpu_jobs_go_to_gpu_nodes() {
+    let text = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/everything.yaml"),
+    )
+    .unwrap();
+    let template = |settings: &Settings, name: &str| {
+        let (_, ex) = export_text("everything", &text, settings);
+        let doc = gwk_argo::to_value(&ex.workflow);
+        doc["spec"]["templates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    // Train is an A100x2 (24 vCPU, 180 GB, 2 GPUs in the catalog).
+    let train = template(&Settings::default(), "train");
+    assert_eq!(
+        train["container"]["resources"],
+        serde_json::json!({
+            "requests": {"cpu": "18", "memory": "135Gi", "nvidia.com/gpu": "2"},
+            "limits": {"cpu": "24", "memory": "180Gi", "nvidia.com/gpu": "2"},
+        })
+    );
+    assert_eq!(
+        train["nodeSelector"],
+        serde_json::json!({"nvidia.com/gpu.present": "true"})
+    );
+    // A CPU job (C5: 4 vCPU, 8 GB) gets no node selector.
+    let prep = template(&Settings::default(), "prepare");
+    assert_eq!(
+        prep["container"]["resources"],
+        serde_json::json!({
+            "requests": {"cpu": "3", "memory": "6Gi"},
+            "limits": {"cpu": "4", "memory": "8Gi"},
+        })
+    );
+    assert!(prep.get("nodeSelector").is_none(), "{prep}");
+
+    // The fraction and the GPU label are settings.
+    let table: toml::Table = toml::from_str(
+        "request-fraction = 0.9\n[gpu-node-selector]\n\"cloud.google.com/gke-accelerator\" = \"nvidia-tesla-a100\"\n",
+    )
+    .unwrap();
+    let train = template(&Settings::from_table(&table).unwrap(), "train");
+    assert_eq!(train["container"]["resources"]["requests"]["cpu"], "21600m");
+    assert_eq!(
+        train["container"]["resources"]["requests"]["memory"],
+        "162Gi"
+    );
+    assert_eq!(
+        train["nodeSelector"],
+        serde_json::json!({"cloud.google.com/gke-accelerator": "nvidia-tesla-a100"})
+    );
+    let table: toml::Table = toml::from_str("[gpu-node-selector]").unwrap();
+    let train = template(&Settings::from_table(&table).unwrap(), "train");
+    assert!(train.get("nodeSelector").is_none(), "{train}");
 }
 
 #[test]
@@ -564,4 +633,27 @@ fn notes_say_what_must_be_given_at_submit_time() {
         "{:?}",
         ex.notes
     );
+}
+
+#[test]
+fn the_argo_table_in_the_docs_is_read_as_written() {
+    let doc = std::fs::read_to_string(repo_dir().join("docs/argo.md")).unwrap();
+    let section = doc
+        .split_once("## gwk.toml `[argo]`")
+        .expect("docs/argo.md has the [argo] section")
+        .1;
+    let block = section
+        .split_once("```toml\n")
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .expect("the section has a toml block")
+        .0;
+    let table: toml::Table = toml::from_str(block).unwrap();
+    let settings = Settings::from_table(table["argo"].as_table().unwrap())
+        .unwrap_or_else(|e| panic!("docs/argo.md's [argo] table: {e}"));
+    // Each default the example spells out is the default.
+    let defaults = Settings::default();
+    assert_eq!(settings.request_fraction, defaults.request_fraction);
+    assert_eq!(settings.gpu_node_selector, defaults.gpu_node_selector);
+    assert_eq!(settings.secret_name, defaults.secret_name);
+    assert_eq!(settings.volume_size, defaults.volume_size);
 }

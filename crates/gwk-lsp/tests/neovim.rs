@@ -47,6 +47,29 @@ local ok, err = pcall(function()
   end
   -- The lspconfig snippet at least compiles (the plugin is not in Debian).
   assert(loadfile(vim.env.GWK_NVIM_DIR .. '/lspconfig.lua'))
+  -- It runs against a stand-in for the plugin, and its root_dir takes the
+  -- files lua/gwk.lua's autocommands attach to, with the same root.
+  local registered
+  package.preload['lspconfig.configs'] = function()
+    return setmetatable({}, { __newindex = function(t, k, v) rawset(t, k, v); registered = v end })
+  end
+  package.preload['lspconfig'] = function() return { gwk = { setup = function() end } } end
+  dofile(vim.env.GWK_NVIM_DIR .. '/lspconfig.lua')
+  local gwk = require('gwk')
+  local real_attach, attached = gwk.attach, false
+  gwk.attach = function() attached = true end
+  out.roots = {}
+  for _, p in ipairs(vim.fn.json_decode(vim.env.GWK_PATHS)) do
+    attached = false
+    vim.cmd('doautocmd BufNewFile ' .. vim.fn.fnameescape(p))
+    table.insert(out.roots, {
+      path = p,
+      lspconfig = registered.default_config.root_dir(p) or vim.NIL,
+      attaches = attached,
+      root = attached and gwk.root_dir(p) or vim.NIL,
+    })
+  end
+  gwk.attach = real_attach
 end)
 if not ok then table.insert(out.errors, tostring(err)) end
 local f = io.open(vim.env.GWK_OUT, 'w')
@@ -54,6 +77,17 @@ f:write(vim.fn.json_encode(out))
 f:close()
 vim.cmd('qa!')
 "#;
+
+/// Paths (which need not exist) and the root both Neovim setups give them:
+/// `None` means neither attaches.
+const ROOT_CASES: [(&str, Option<&str>); 6] = [
+    ("/p/.gradient/workflows/train.yaml", Some("/p")),
+    ("/p/.gradient/workflows/team/nested/eval.yml", Some("/p")),
+    ("/p/sub/.gradient/workflows/a.yaml", Some("/p/sub")),
+    ("/p/.gradient/other.yaml", None),
+    ("/p/ci/workflows/train.yaml", None),
+    ("/p/.gradient/workflows/notes.md", None),
+];
 
 #[test]
 fn neovim_gets_diagnostics_and_completion() {
@@ -91,6 +125,10 @@ fn neovim_gets_diagnostics_and_completion() {
         .env("GWK_OUT", &out)
         .env("GWK_LINE", pos["line"].to_string())
         .env("GWK_COL", pos["character"].to_string())
+        .env(
+            "GWK_PATHS",
+            serde_json::json!(ROOT_CASES.map(|(p, _)| p)).to_string(),
+        )
         .env("HOME", ws.root())
         .env("XDG_STATE_HOME", ws.root())
         .stdin(Stdio::null())
@@ -134,4 +172,16 @@ fn neovim_gets_diagnostics_and_completion() {
         .collect();
     assert_eq!(labels, ["prepared"], "{got}");
     assert_eq!(got["completion"][0]["detail"], "volume output of Prepare");
+    let roots = got["roots"].as_array().unwrap();
+    assert_eq!(roots.len(), ROOT_CASES.len(), "{got}");
+    for (r, (path, root)) in roots.iter().zip(ROOT_CASES) {
+        let want = serde_json::json!(root);
+        assert_eq!(r["lspconfig"], want, "lspconfig.lua's root_dir for {path}");
+        assert_eq!(
+            r["attaches"],
+            root.is_some(),
+            "lua/gwk.lua's autocommands for {path}"
+        );
+        assert_eq!(r["root"], want, "lua/gwk.lua's root for {path}");
+    }
 }

@@ -6,7 +6,8 @@
 //! errors (printing them as `gwk check` does), resolves
 //! `context.event.github.*` from the local git repository unless told,
 //! loads the secrets (kept out of the plan, in [`Secrets`]) and builds the
-//! plan.
+//! plan. [`prepare_without_secrets`] is the same road for `gwk export`,
+//! which needs the secrets' names only and reads no value.
 
 use crate::discover::Configs;
 use crate::output::{self, FileReport, Format};
@@ -93,6 +94,35 @@ pub fn prepare(
     args: &PlanArgs,
     resolver: &dyn DatasetResolver,
 ) -> Result<Option<Prepared>> {
+    prepare_with(file, args, resolver, SecretValues::Read)
+}
+
+/// [`prepare`] for a plan that leaves the machine (`gwk export argo`): it
+/// reads no secret value at all (no `--secret`, no secrets file, no
+/// `GWK_SECRET_*`), so a broken or absent `.secrets` cannot stop it and no
+/// value can leak into what it writes. The plan still names every secret
+/// (each is reported missing); [`Prepared::secrets`] is empty.
+pub fn prepare_without_secrets(
+    file: &Path,
+    args: &PlanArgs,
+    resolver: &dyn DatasetResolver,
+) -> Result<Option<Prepared>> {
+    prepare_with(file, args, resolver, SecretValues::Skip)
+}
+
+/// Whether [`prepare_with`] reads secret values.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SecretValues {
+    Read,
+    Skip,
+}
+
+fn prepare_with(
+    file: &Path,
+    args: &PlanArgs,
+    resolver: &dyn DatasetResolver,
+    secret_values: SecretValues,
+) -> Result<Option<Prepared>> {
     let configs = Configs::default();
     let config = configs.for_file(file)?;
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -156,12 +186,17 @@ pub fn prepare(
     // Without --secret-file, the project's secrets file (if any) is read, so
     // `gwk plan` reports missing exactly the secrets `gwk run` would miss.
     let mut args = std::borrow::Cow::Borrowed(args);
-    if args.secret_files.is_empty()
-        && let Some(f) = crate::secret_file::default_secret_file(file)?
-    {
-        args.to_mut().secret_files.push(f);
-    }
-    let given = load_secrets(&args)?;
+    let given = match secret_values {
+        SecretValues::Skip => GivenSecrets::none(),
+        SecretValues::Read => {
+            if args.secret_files.is_empty()
+                && let Some(f) = crate::secret_file::default_secret_file(file)?
+            {
+                args.to_mut().secret_files.push(f);
+            }
+            load_secrets(&args)?
+        }
+    };
     let mut options = PlanOptions {
         inputs: args.inputs.iter().cloned().collect(),
         datasets: args.datasets.iter().cloned().collect(),
@@ -211,9 +246,19 @@ fn print_refusal(file: &Path, analysis: Analysis) {
 struct GivenSecrets {
     /// From --secret-file (later files win) then --secret (wins over files).
     given: std::collections::HashMap<String, String>,
+    /// Whether `GWK_SECRET_*` may be read.
+    environment: bool,
 }
 
 impl GivenSecrets {
+    /// No value at all, not even from the environment.
+    fn none() -> GivenSecrets {
+        GivenSecrets {
+            given: Default::default(),
+            environment: false,
+        }
+    }
+
     /// The value of secret `name`: given under the name itself, or spelled
     /// as a shell variable (`hf-token` as `hf_token` or `HF_TOKEN`, which is
     /// how a dotenv file or an environment variable can write it); flags
@@ -225,6 +270,9 @@ impl GivenSecrets {
             .iter()
             .find_map(|n| self.given.get(n).cloned())
             .or_else(|| {
+                if !self.environment {
+                    return None;
+                }
                 spellings
                     .iter()
                     .find_map(|n| std::env::var(format!("GWK_SECRET_{n}")).ok())
@@ -252,7 +300,10 @@ fn load_secrets(args: &PlanArgs) -> Result<GivenSecrets> {
     for (k, v) in &args.secrets {
         given.insert(k.clone(), v.clone());
     }
-    Ok(GivenSecrets { given })
+    Ok(GivenSecrets {
+        given,
+        environment: true,
+    })
 }
 
 /// Questions to the git repository that holds the workflow file.

@@ -203,6 +203,49 @@ fn secret_values_never_reach_the_manifest() {
 }
 
 #[test]
+fn the_export_reads_no_secret_value_so_a_broken_secrets_file_does_not_stop_it() {
+    // A git project whose `.secrets` holds a value and then a broken line:
+    // `gwk plan` reads it (and refuses it), `gwk export argo` must not.
+    let (dir, file) = project(WORKFLOW);
+    let git = std::process::Command::new("git")
+        .arg("init")
+        .arg("--quiet")
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(git.success());
+    let value = "fr0m-the-secrets-file-41c9";
+    let env_value = "fr0m-the-environment-77ab";
+    std::fs::write(
+        dir.path().join(".secrets"),
+        format!("HF_TOKEN={value}\nthis line is no pair\n"),
+    )
+    .unwrap();
+    gwk()
+        .arg("plan")
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(".secrets"));
+
+    let assert = gwk()
+        .args(["export", "argo"])
+        .arg(&file)
+        .env("GWK_SECRET_HF_TOKEN", env_value)
+        .assert()
+        .success();
+    let out = assert.get_output();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains(value), "{all}");
+    assert!(!all.contains(env_value), "{all}");
+    assert!(all.contains("key: HF_TOKEN"), "{all}");
+}
+
+#[test]
 fn a_bad_argo_table_in_gwk_toml_is_reported_by_key() {
     let (dir, file) = project(WORKFLOW);
     std::fs::write(

@@ -145,6 +145,74 @@ fn examples_paths() -> Vec<String> {
 }
 
 #[test]
+fn color_always_colours_the_plan_and_no_color_or_a_pipe_does_not() {
+    for file in examples_paths() {
+        let (code, coloured, err) = plan(&root(), &file, "human", &["--color", "always"]);
+        assert_eq!(code, 0, "{file}: {err}");
+        assert!(
+            coloured.contains("\x1b["),
+            "{file}: no colour with --color always"
+        );
+        // Colour only adds escapes: stripped, it is the plain plan, and it
+        // still fits 80 columns.
+        let stripped = anstream::adapter::strip_str(&coloured).to_string();
+        assert!(
+            !stripped.contains('\x1b'),
+            "{file}: an escape strip_str does not know"
+        );
+        assert_fits_80_columns(&stripped, &file);
+        let (_, plain, _) = plan(&root(), &file, "human", &["--color", "never"]);
+        assert_eq!(stripped, plain, "{file}");
+        // The default (auto) colours a terminal, unless NO_COLOR is set,
+        // and never a pipe.
+        let (_, piped, _) = plan(&root(), &file, "human", &[]);
+        assert_eq!(piped, plain, "{file}: colour on a pipe");
+        assert_eq!(
+            plan_on_a_terminal(&file, false),
+            coloured,
+            "{file}: a terminal"
+        );
+        assert_eq!(plan_on_a_terminal(&file, true), plain, "{file}: NO_COLOR");
+    }
+}
+
+/// `gwk plan FILE` (human, auto colour) with a terminal as its standard
+/// output: util-linux's `script` gives it a pseudo-terminal.
+fn plan_on_a_terminal(file: &str, no_color: bool) -> String {
+    let home = tempfile::tempdir().unwrap();
+    let gwk = assert_cmd::cargo::cargo_bin("gwk");
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
+    let command = std::iter::once(gwk.to_str().unwrap())
+        .chain(["plan", file])
+        .chain(FIXED.iter().copied())
+        .map(quote)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut c = std::process::Command::new("script");
+    c.args(["--quiet", "--return", "--command", &command, "/dev/null"])
+        .current_dir(root())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("GWK_HOME", home.path())
+        .env("TERM", "xterm");
+    if no_color {
+        c.env("NO_COLOR", "1");
+    }
+    let out = c
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("util-linux's `script` runs (Debian's bsdutils)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The terminal turns each newline into CR LF.
+    String::from_utf8(out.stdout).unwrap().replace("\r\n", "\n")
+}
+
+#[test]
 fn plans_of_the_valid_corpus() {
     let files = valid_corpus_files();
     if let Some(dir) = corpus_dir() {

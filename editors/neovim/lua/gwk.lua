@@ -17,7 +17,8 @@ local M = {}
 
 M.options = {
   cmd = { 'gwk-lsp' },
-  -- Which files are Gradient workflows.
+  -- Which files are Gradient workflows. In autocommand patterns `*` also
+  -- matches `/`, so these take workflows at any depth under workflows/.
   patterns = { '*/.gradient/workflows/*.yaml', '*/.gradient/workflows/*.yml' },
   -- Sent as initializationOptions (see docs/lsp.md): diagnostics = 'auto'
   -- | 'push' | 'pull', inlayHints = true | false.
@@ -30,8 +31,8 @@ M.options = {
 local clients = {}
 
 -- The directory that holds `.gradient/`, else the one with gwk.toml,
--- else the file's own directory.
-local function root_dir(path)
+-- else the file's own directory (for files other `patterns` take).
+function M.root_dir(path)
   local dir = vim.fn.fnamemodify(path, ':p:h')
   local gradient = dir:match('^(.*)/%.gradient/')
   if gradient then
@@ -49,7 +50,7 @@ function M.attach(bufnr)
   if path == '' then
     return
   end
-  local root = root_dir(path)
+  local root = M.root_dir(path)
   local id = clients[root]
   if id == nil or vim.lsp.get_client_by_id(id) == nil then
     id = vim.lsp.start_client({

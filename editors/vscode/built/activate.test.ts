@@ -1,23 +1,26 @@
 // Loads the packaged bundle (dist/extension.js) with a stand-in for the
 // `vscode` module and activates it, as VS Code would: the commands of the
-// manifest get registered, nothing starts for a plain YAML file, and opening
-// a workflow with gwk.server.path pointing nowhere shows the error that says
-// so, with its buttons. VS Code itself cannot run here.
+// manifest get registered, nothing starts for a plain YAML file, opening a
+// workflow with gwk.server.path pointing nowhere shows the error that says
+// so, with its buttons. With a stand-in language server (a small script
+// speaking LSP on stdio) the bundled language client really starts it, so
+// Restart Server and the status bar's counts are checked too; Plan and Run
+// are run against a stand-in `gwk` (and the real one when GWK is set).
+// VS Code itself cannot run here: what the stand-in does not model (the
+// editor's UI, the language client's features) is not checked.
 
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import Module from "node:module";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { RelativePattern, score, type Doc, type Filter } from "../test/vscodeMatch";
 
 const root = resolve(__dirname, "..", "..");
-
-interface Recorded {
-  commands: string[];
-  errors: { message: string; buttons: string[] }[];
-  onOpen: ((doc: unknown) => void)[];
-  contexts: [string, unknown][];
-}
+const PROJECT = "/nowhere/project";
 
 /** Anything not modelled below: callable, constructible, every property another stand-in. */
 function anything(): unknown {
@@ -29,68 +32,223 @@ function anything(): unknown {
   });
 }
 
-function fakeVscode(rec: Recorded, settings: Record<string, unknown>): unknown {
-  const disposable = { dispose: () => undefined };
-  const event = () => disposable;
-  class EventEmitter {
-    event = event;
-    fire(): void {}
-    dispose(): void {}
-  }
-  const api: Record<string, unknown> = {
-    EventEmitter,
-    StatusBarAlignment: { Left: 1, Right: 2 },
-    DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
-    ViewColumn: { One: 1, Beside: -2 },
-    Uri: { file: (p: string) => ({ fsPath: p, toString: () => `file://${p}` }), joinPath: () => anything() },
-    commands: {
-      registerCommand: (name: string) => {
-        rec.commands.push(name);
-        return disposable;
-      },
-      executeCommand: (name: string, key: string, value: unknown) => {
-        if (name === "setContext") rec.contexts.push([key, value]);
-        return Promise.resolve();
-      },
-    },
-    window: {
-      createOutputChannel: () => ({ info() {}, warn() {}, error() {}, show() {}, appendLine() {}, append() {}, clear() {}, dispose() {} }),
-      createStatusBarItem: () => ({ show() {}, hide() {}, dispose() {} }),
-      showErrorMessage: (message: string, ...buttons: string[]) => {
-        rec.errors.push({ message, buttons });
-        return Promise.resolve(undefined);
-      },
-      showWarningMessage: () => Promise.resolve(undefined),
-      onDidChangeActiveTextEditor: event,
-      activeTextEditor: undefined,
-      visibleTextEditors: [],
-    },
-    workspace: {
-      textDocuments: [],
-      workspaceFolders: [{ uri: { fsPath: "/nowhere/project" } }],
-      getConfiguration: () => ({ get: (key: string, dflt?: unknown) => settings[key] ?? dflt }),
-      onDidOpenTextDocument: (f: (doc: unknown) => void) => {
-        rec.onOpen.push(f);
-        return disposable;
-      },
-      onDidChangeConfiguration: event,
-      onDidChangeTextDocument: event,
-      createFileSystemWatcher: () => anything(),
-    },
-    languages: {
-      // A workflow is what the selector's pattern says; the stand-in
-      // decides by path, as VS Code's glob would for these two files.
-      match: (_selector: unknown, doc: { uri: { fsPath: string } }) => (doc.uri.fsPath.includes("/.gradient/workflows/") ? 10 : 0),
-      registerCodeLensProvider: () => disposable,
-      onDidChangeDiagnostics: event,
-      getDiagnostics: () => [],
-    },
-    env: { clipboard: { writeText: () => Promise.resolve() } },
-  };
-  return new Proxy(api, { get: (t, key: string) => (key in t ? t[key] : anything()) });
+/** The parts of a namespace that are modelled; the rest is `anything()`. */
+function namespace<T extends object>(modelled: T): T {
+  return new Proxy(modelled, { get: (t, key: string) => (key in t ? (t as Record<string, unknown>)[key] : anything()) });
 }
 
-function loadExtension(vscode: unknown): { activate: (ctx: unknown) => void } {
+class Uri {
+  constructor(
+    readonly scheme: string,
+    readonly fsPath: string,
+  ) {}
+  static file(p: string): Uri {
+    return new Uri("file", p);
+  }
+  static parse(s: string): Uri {
+    return new Uri("file", fileURLToPath(s));
+  }
+  static joinPath(): unknown {
+    return anything();
+  }
+  get path(): string {
+    return this.fsPath;
+  }
+  toString(): string {
+    return pathToFileURL(this.fsPath).href;
+  }
+}
+
+/** vscode.EventEmitter: listeners really are called. */
+class EventEmitter<T> {
+  private listeners: ((e: T) => unknown)[] = [];
+  readonly event = (listener: (e: T) => unknown): { dispose: () => void } => {
+    this.listeners.push(listener);
+    return { dispose: () => (this.listeners = this.listeners.filter((l) => l !== listener)) };
+  };
+  fire(e: T): void {
+    for (const l of [...this.listeners]) l(e);
+  }
+  dispose(): void {
+    this.listeners = [];
+  }
+}
+
+interface FakeDoc extends Doc {
+  uri: Uri;
+  isDirty: boolean;
+  getText: () => string;
+  save: () => Promise<boolean>;
+}
+
+const doc = (p: string): FakeDoc => ({ uri: Uri.file(p), languageId: "yaml", isDirty: false, getText: () => "", save: () => Promise.resolve(true) });
+
+interface Diagnostic {
+  severity: number;
+  source: string;
+  message: string;
+}
+
+/** What the extension did to the stand-in, and handles to drive it. */
+class Harness {
+  commands = new Map<string, (...args: unknown[]) => unknown>();
+  errors: { message: string; buttons: string[] }[] = [];
+  contexts: [string, unknown][] = [];
+  /** Text appended to each output channel, by name. */
+  channels = new Map<string, string>();
+  terminals: { name?: string; shellPath?: string; shellArgs?: string[]; cwd?: string }[] = [];
+  status = { text: "", tooltip: "", visible: false };
+  diagnostics = new Map<string, Diagnostic[]>();
+  readonly opened = new EventEmitter<FakeDoc>();
+  readonly activeChanged = new EventEmitter<unknown>();
+  readonly diagnosticsChanged = new EventEmitter<unknown>();
+  activeTextEditor: { document: FakeDoc } | undefined;
+  readonly vscode: unknown;
+
+  /** `project`: the one workspace folder. */
+  constructor(
+    readonly settings: Record<string, unknown>,
+    readonly project = PROJECT,
+  ) {
+    const disposable = { dispose: () => undefined };
+    const event = () => disposable;
+    const folder = { uri: Uri.file(project), name: "project", index: 0 };
+    const channel = (name: string) => {
+      this.channels.set(name, "");
+      const add = (s: string) => this.channels.set(name, (this.channels.get(name) ?? "") + s);
+      return namespace({
+        append: add,
+        appendLine: (s: string) => add(`${s}\n`),
+        clear: () => this.channels.set(name, ""),
+        info: (s: string) => add(`[info] ${s}\n`),
+        warn: (s: string) => add(`[warn] ${s}\n`),
+        error: (s: string) => add(`[error] ${s}\n`),
+        show() {},
+        dispose() {},
+      });
+    };
+    const statusItem = this.status;
+    // The bundle copies this object's keys when it loads (esbuild's ESM
+    // interop), so everything it constructs must be here by name.
+    const api = {
+      version: "1.91.0",
+      EventEmitter,
+      ThemeColor: class {
+        constructor(readonly id: string) {}
+      },
+      ThemeIcon: class {
+        constructor(readonly id: string) {}
+      },
+      RelativePattern,
+      Uri,
+      StatusBarAlignment: { Left: 1, Right: 2 },
+      DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
+      ViewColumn: { One: 1, Beside: -2 },
+      commands: namespace({
+        registerCommand: (name: string, f: (...args: unknown[]) => unknown) => {
+          this.commands.set(name, f);
+          return disposable;
+        },
+        executeCommand: (name: string, key: string, value: unknown) => {
+          if (name === "setContext") this.contexts.push([key, value]);
+          return Promise.resolve();
+        },
+      }),
+      window: namespace({
+        createOutputChannel: channel,
+        createStatusBarItem: () =>
+          namespace({
+            set text(t: string) {
+              statusItem.text = t;
+            },
+            set tooltip(t: string) {
+              statusItem.tooltip = t;
+            },
+            show: () => (statusItem.visible = true),
+            hide: () => (statusItem.visible = false),
+            dispose() {},
+          }),
+        createTerminal: (options: Harness["terminals"][number]) => {
+          this.terminals.push(options);
+          return namespace({ show() {}, dispose() {} });
+        },
+        showErrorMessage: (message: string, ...buttons: string[]) => {
+          this.errors.push({ message, buttons });
+          return Promise.resolve(undefined);
+        },
+        showWarningMessage: () => Promise.resolve(undefined),
+        showInformationMessage: () => Promise.resolve(undefined),
+        onDidChangeActiveTextEditor: this.activeChanged.event,
+        get activeTextEditor() {
+          return harness.activeTextEditor;
+        },
+        visibleTextEditors: [],
+      }),
+      workspace: namespace({
+        textDocuments: [],
+        workspaceFolders: [folder],
+        getWorkspaceFolder: (uri: Uri) => (uri.fsPath.startsWith(`${project}/`) ? folder : undefined),
+        getConfiguration: () => ({ get: (key: string, dflt?: unknown) => settings[key] ?? dflt }),
+        openTextDocument: (uri: Uri) => Promise.resolve(doc(uri.fsPath)),
+        onDidOpenTextDocument: this.opened.event,
+        onDidChangeConfiguration: event,
+        onDidChangeWorkspaceFolders: event,
+        onDidChangeTextDocument: event,
+        onDidCloseTextDocument: event,
+        onDidSaveTextDocument: event,
+        createFileSystemWatcher: () => anything(),
+      }),
+      languages: namespace({
+        // VS Code's own semantics (test/vscodeMatch.ts): the selector the
+        // extension builds decides, so a wrong selector fails these tests.
+        match: (selector: Filter | Filter[], d: Doc) => score(selector, d),
+        registerCodeLensProvider: () => disposable,
+        onDidChangeDiagnostics: this.diagnosticsChanged.event,
+        getDiagnostics: (uri: Uri) => this.diagnostics.get(uri.toString()) ?? [],
+      }),
+      env: namespace({ clipboard: { writeText: () => Promise.resolve() } }),
+    };
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- read by the getter above
+    const harness = this;
+    this.vscode = namespace(api);
+  }
+
+  private extension: Extension | undefined;
+
+  activate(): void {
+    this.extension = loadExtension(this.vscode);
+    this.extension.activate({ subscriptions: [], extensionUri: anything() });
+  }
+
+  /** As VS Code does on shutdown: stops a server that runs. */
+  async deactivate(): Promise<void> {
+    await this.extension?.deactivate();
+  }
+
+  open(path: string): FakeDoc {
+    const d = doc(path);
+    this.opened.fire(d);
+    return d;
+  }
+
+  focus(d: FakeDoc | undefined): void {
+    this.activeTextEditor = d && { document: d };
+    this.activeChanged.fire(this.activeTextEditor);
+  }
+
+  run(command: string, ...args: unknown[]): Promise<unknown> {
+    const f = this.commands.get(command);
+    assert.ok(f, `${command} is registered`);
+    return Promise.resolve(f(...args));
+  }
+}
+
+interface Extension {
+  activate: (ctx: unknown) => void;
+  deactivate: () => Promise<void>;
+}
+
+function loadExtension(vscode: unknown): Extension {
   // Resolve `require("vscode")` from the bundle to the stand-in.
   const m = Module as unknown as { _load: (req: string, ...rest: unknown[]) => unknown };
   const original = m._load;
@@ -101,55 +259,224 @@ function loadExtension(vscode: unknown): { activate: (ctx: unknown) => void } {
     // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
     delete require.cache[path];
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle is CommonJS, loaded at run time
-    return require(path) as { activate: (ctx: unknown) => void };
+    return require(path) as Extension;
   } finally {
     m._load = original;
   }
 }
 
+const settle = (ms = 50): Promise<void> => new Promise((ok) => setTimeout(ok, ms));
+
+/** Polls `cond` until it holds, or fails after `ms`. */
+async function until(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await settle(20);
+  }
+}
+
+/** An executable script in a fresh temporary directory. */
+function script(name: string, text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "gwk-built-"));
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+/**
+ * A stand-in gwk-lsp: answers initialize (no capabilities) and shutdown,
+ * exits on exit, and appends a line to $GWK_FAKE_LSP_LOG at each start.
+ */
+function fakeServer(): { path: string; starts: () => number } {
+  const log = join(mkdtempSync(join(tmpdir(), "gwk-built-")), "starts");
+  writeFileSync(log, "");
+  process.env.GWK_FAKE_LSP_LOG = log;
+  const path = script(
+    "gwk-lsp",
+    `#!${process.execPath}
+require("fs").appendFileSync(process.env.GWK_FAKE_LSP_LOG, "start\\n");
+let buf = Buffer.alloc(0);
+const send = (m) => { const s = JSON.stringify({ jsonrpc: "2.0", ...m }); process.stdout.write("Content-Length: " + Buffer.byteLength(s) + "\\r\\n\\r\\n" + s); };
+process.stdin.on("data", (d) => {
+  buf = Buffer.concat([buf, d]);
+  for (;;) {
+    const end = buf.indexOf("\\r\\n\\r\\n");
+    if (end < 0) return;
+    const len = Number(/Content-Length: *(\\d+)/i.exec(buf.subarray(0, end).toString())[1]);
+    if (buf.length < end + 4 + len) return;
+    const m = JSON.parse(buf.subarray(end + 4, end + 4 + len).toString());
+    buf = buf.subarray(end + 4 + len);
+    if (m.method === "exit") process.exit(0);
+    if (m.id !== undefined && m.method === "initialize") send({ id: m.id, result: { capabilities: {}, serverInfo: { name: "fake" } } });
+    else if (m.id !== undefined && m.method) send({ id: m.id, result: null });
+  }
+});
+`,
+  );
+  return { path, starts: () => readFileSync(log, "utf8").split("\n").filter(Boolean).length };
+}
+
 const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { contributes: { commands: { command: string }[] } };
-const doc = (p: string): unknown => ({ uri: { fsPath: p, scheme: "file", toString: () => `file://${p}` }, languageId: "yaml" });
+const WORKFLOW = `${PROJECT}/.gradient/workflows/train.yaml`;
 
 test("activation registers the manifest's commands and starts nothing for plain YAML", async () => {
-  const rec: Recorded = { commands: [], errors: [], onOpen: [], contexts: [] };
-  const ext = loadExtension(fakeVscode(rec, { "server.path": "/nowhere/gwk-lsp" }));
-  ext.activate({ subscriptions: [], extensionUri: anything() });
-  assert.deepEqual(rec.commands.sort(), manifest.contributes.commands.map((c) => c.command).sort());
-  assert.deepEqual(rec.contexts.at(-1), ["gwk.workflowActive", false]);
+  const h = new Harness({ "server.path": "/nowhere/gwk-lsp" });
+  h.activate();
+  assert.deepEqual([...h.commands.keys()].sort(), manifest.contributes.commands.map((c) => c.command).sort());
+  assert.deepEqual(h.contexts.at(-1), ["gwk.workflowActive", false]);
 
-  for (const f of rec.onOpen) f(doc("/nowhere/project/docker-compose.yaml"));
-  await new Promise((ok) => setTimeout(ok, 50));
-  assert.equal(rec.errors.length, 0, "no server is looked for on a plain YAML file");
+  h.open(`${PROJECT}/docker-compose.yaml`);
+  await settle();
+  assert.equal(h.errors.length, 0, "no server is looked for on a plain YAML file");
 
-  for (const f of rec.onOpen) f(doc("/nowhere/project/.gradient/workflows/train.yaml"));
-  await new Promise((ok) => setTimeout(ok, 50));
-  assert.equal(rec.errors.length, 1, "one notification");
-  const [e] = rec.errors;
+  h.open(WORKFLOW);
+  await settle();
+  assert.equal(h.errors.length, 1, "one notification");
+  const [e] = h.errors;
   assert.ok(e);
   assert.match(e.message, /gwk\.server\.path is set to "\/nowhere\/gwk-lsp", but no gwk-lsp executable is there/);
   assert.deepEqual(e.buttons, ["Copy install command", "Set gwk.server.path", "Show log"]);
 
-  for (const f of rec.onOpen) f(doc("/nowhere/project/.gradient/workflows/eval.yaml"));
-  await new Promise((ok) => setTimeout(ok, 50));
-  assert.equal(rec.errors.length, 1, "opening another workflow does not repeat the error");
+  h.open(`${PROJECT}/.gradient/workflows/eval.yaml`);
+  await settle();
+  assert.equal(h.errors.length, 1, "opening another workflow does not repeat the error");
 });
 
 test("without a setting and without gwk-lsp anywhere, the notification gives the install command", async () => {
-  const rec: Recorded = { commands: [], errors: [], onOpen: [], contexts: [] };
+  const h = new Harness({});
   const path = process.env.PATH;
   const cargoHome = process.env.CARGO_HOME;
   process.env.PATH = "/nowhere/bin";
   process.env.CARGO_HOME = "/nowhere/cargo";
   try {
-    const ext = loadExtension(fakeVscode(rec, {}));
-    ext.activate({ subscriptions: [], extensionUri: anything() });
-    for (const f of rec.onOpen) f(doc("/nowhere/project/.gradient/workflows/train.yaml"));
-    await new Promise((ok) => setTimeout(ok, 50));
+    h.activate();
+    h.open(WORKFLOW);
+    await settle();
   } finally {
     process.env.PATH = path;
     if (cargoHome === undefined) delete process.env.CARGO_HOME;
     else process.env.CARGO_HOME = cargoHome;
   }
-  assert.equal(rec.errors.length, 1);
-  assert.match(rec.errors[0]?.message ?? "", /gwk-lsp was not found on PATH nor in \/nowhere\/cargo\/bin\. Install it with `cargo install --locked --git https:\/\/github\.com\/gwk-dev\/gwk gwk-lsp`/);
+  assert.equal(h.errors.length, 1);
+  assert.match(h.errors[0]?.message ?? "", /gwk-lsp was not found on PATH nor in \/nowhere\/cargo\/bin\. Install it with `cargo install --locked --git https:\/\/github\.com\/gwk-dev\/gwk gwk-lsp`/);
+});
+
+test("a file matching a relative gwk.files glob starts the server; a YAML file beside it does not", async () => {
+  const h = new Harness({ "server.path": "/nowhere/gwk-lsp", files: ["ci/*.gradient.yaml"] });
+  h.activate();
+  h.open(`${PROJECT}/ci/build.yaml`);
+  h.open(`${PROJECT}/sub/ci/train.gradient.yaml`);
+  await settle();
+  assert.equal(h.errors.length, 0, "no server for files the glob does not take");
+  // Starting means looking for gwk-lsp: with server.path pointing nowhere,
+  // the not-found notification is what shows it was started.
+  h.open(`${PROJECT}/ci/train.gradient.yaml`);
+  await settle();
+  assert.equal(h.errors.length, 1);
+  assert.match(h.errors[0]?.message ?? "", /no gwk-lsp executable is there/);
+});
+
+test("the status bar follows the server and counts gwk's errors and warnings in the active file", async (t) => {
+  const server = fakeServer();
+  const h = new Harness({ "server.path": server.path });
+  h.activate();
+  t.after(() => h.deactivate());
+  assert.equal(h.status.visible, false, "hidden without a workflow");
+  const wf = h.open(WORKFLOW);
+  h.focus(wf);
+  await until("the server to run", () => h.status.text === "$(check) gwk");
+  assert.equal(server.starts(), 1);
+  assert.equal(h.status.visible, true);
+
+  const { Error, Warning } = { Error: 0, Warning: 1 };
+  h.diagnostics.set(wf.uri.toString(), [
+    { severity: Error, source: "gwk", message: "a" },
+    { severity: Error, source: "gwk", message: "b" },
+    { severity: Warning, source: "gwk", message: "c" },
+    // Red Hat YAML's findings are not gwk's.
+    { severity: Error, source: "YAML", message: "d" },
+  ]);
+  h.diagnosticsChanged.fire({ uris: [wf.uri] });
+  assert.equal(h.status.text, "$(error) 2 $(warning) 1");
+  assert.match(h.status.tooltip, /2 errors, 1 warning\b/);
+
+  h.focus(doc(`${PROJECT}/docker-compose.yaml`));
+  assert.equal(h.status.visible, false, "hidden on other YAML");
+  assert.deepEqual(h.contexts.at(-1), ["gwk.workflowActive", false]);
+
+  await h.run("gwk.restartServer");
+  assert.equal(server.starts(), 2, "Restart Server starts a new gwk-lsp");
+  h.focus(wf);
+  assert.equal(h.status.text, "$(error) 2 $(warning) 1");
+  await h.run("gwk.restartServer");
+  assert.equal(server.starts(), 3);
+  await h.deactivate();
+  assert.equal(h.status.text, "$(circle-slash) gwk", "stopped");
+});
+
+test("Restart Server tries again after gwk-lsp was not found", async () => {
+  const h = new Harness({ "server.path": "/nowhere/gwk-lsp" });
+  h.activate();
+  h.focus(h.open(WORKFLOW));
+  await settle();
+  assert.equal(h.errors.length, 1);
+  assert.equal(h.status.text, "$(alert) gwk: no server");
+  await h.run("gwk.restartServer");
+  assert.equal(h.errors.length, 2, "the lookup ran again");
+  assert.match(h.channels.get("gwk") ?? "", /restarting gwk-lsp/);
+});
+
+/** A stand-in gwk: prints its arguments, working directory and NO_COLOR. */
+const fakeGwk = (): string =>
+  script("gwk", `#!/bin/sh\nprintf 'args:'; printf ' [%s]' "$@"; printf '\\ncwd: %s\\nNO_COLOR=%s\\n' "$PWD" "$NO_COLOR"\necho 'warning on stderr' >&2\nexit 3\n`);
+
+test("Plan Workflow runs `gwk plan FILE` in the workspace folder and shows its output", async () => {
+  const gwk = fakeGwk();
+  // The working directory must exist for the process to start.
+  const project = mkdtempSync(join(tmpdir(), "gwk-project-"));
+  const h = new Harness({ "server.path": "/nowhere/gwk-lsp", "cli.path": gwk }, project);
+  h.activate();
+  const file = `${project}/.gradient/workflows/train.yaml`;
+  h.focus(doc(file));
+  await h.run("gwk.plan");
+  await until("gwk plan to end", () => (h.channels.get("gwk plan") ?? "").includes("exited with code 3"));
+  const out = h.channels.get("gwk plan") ?? "";
+  assert.ok(out.startsWith(`$ ${gwk} plan ${file}\n`), out);
+  assert.ok(out.includes(`args: [plan] [${file}]\n`), out);
+  assert.ok(out.includes(`cwd: ${project}\n`), out);
+  assert.ok(out.includes("NO_COLOR=1\n"), "no colour codes in an output channel");
+  assert.ok(out.includes("warning on stderr\n"), "stderr is shown too");
+});
+
+test("Plan Workflow shows the real gwk's plan", { skip: process.env.GWK ? false : "set GWK=path/to/gwk (50-vscode.sh does)" }, async () => {
+  const gwk = process.env.GWK ?? "";
+  const project = mkdtempSync(join(tmpdir(), "gwk-project-"));
+  const file = join(project, "train.yaml");
+  writeFileSync(file, "jobs:\n  Hello:\n    uses: container@v1\n    with:\n      image: alpine:3.19\n      args: [echo, hi]\n    resources:\n      instance-type: C5\n");
+  const want = spawnSync(gwk, ["plan", file], { cwd: project, env: { ...process.env, NO_COLOR: "1" }, encoding: "utf8" });
+  assert.equal(want.status, 0, want.stderr);
+  const h = new Harness({ "server.path": "/nowhere/gwk-lsp", "cli.path": gwk }, project);
+  h.activate();
+  await h.run("gwk.plan", Uri.file(file));
+  await until("gwk plan to end", () => (h.channels.get("gwk plan") ?? "").includes(want.stdout));
+  const out = h.channels.get("gwk plan") ?? "";
+  assert.match(out, /Hello/);
+  assert.ok(!out.includes("\u001b["), "no ANSI escapes");
+});
+
+test("Run Workflow opens a terminal running `gwk run [gwk.run.args] FILE`", async () => {
+  const gwk = fakeGwk();
+  const h = new Harness({ "server.path": "/nowhere/gwk-lsp", "cli.path": gwk, "run.args": ["--parallel", "2"] });
+  h.activate();
+  await h.run("gwk.run", Uri.file(WORKFLOW));
+  assert.equal(h.terminals.length, 1);
+  const { name, shellPath, shellArgs, cwd } = h.terminals[0] ?? {};
+  assert.deepEqual({ name, shellPath, shellArgs, cwd }, { name: "gwk run: train.yaml", shellPath: gwk, shellArgs: ["run", "--parallel", "2", WORKFLOW], cwd: PROJECT });
+
+  // Without a file and with a plain YAML file active, nothing runs.
+  h.focus(doc(`${PROJECT}/docker-compose.yaml`));
+  await h.run("gwk.run");
+  assert.equal(h.terminals.length, 1);
 });

@@ -3,8 +3,11 @@
 // graph the way the extension does (window messages), and checks what is
 // drawn and what a click sends back. VS Code itself cannot be run here.
 //
-// Set GWK_SCREENSHOT=path to also save a screenshot there (`npm run screenshot`
-// writes docs/img/graph.png); CHROMIUM overrides the browser's path.
+// The screenshot in the docs (docs/img/graph.png) is made by this test:
+// `npm run screenshot` sets GWK_SCREENSHOT=../../docs/img/graph.png, and
+// every run checks that the docs' image exists and has the size the view
+// draws now (a pixel diff would be at the mercy of font rendering).
+// CHROMIUM overrides the browser's path.
 
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
@@ -25,6 +28,15 @@ const sample = ((): GraphResponse => {
   return g;
 })();
 const FILE = ".gradient/workflows/fine-tune.yaml";
+const DOCS_SCREENSHOT = join(root, "..", "..", "docs", "img", "graph.png");
+
+/** The width and height of a PNG file, from its IHDR chunk. */
+function pngSize(file: string): { width: number; height: number } {
+  const b = readFileSync(file);
+  assert.ok(b.length >= 24 && b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), `${file} is not a PNG`);
+  assert.equal(b.toString("latin1", 12, 16), "IHDR", `${file} has no IHDR chunk first`);
+  return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
+}
 
 let server: Server | undefined;
 let origin: string;
@@ -54,7 +66,7 @@ function serve(html: string): Promise<Server> {
 
 before(async () => {
   const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
-  assert.ok(existsSync(executablePath), `${executablePath} is missing: install Debian's chromium (scripts/setup/50-vscode.sh does)`);
+  assert.ok(existsSync(executablePath), `${executablePath} is missing: install Debian's chromium (scripts/setup/50-chromium.sh does)`);
   assert.ok(existsSync(join(root, "dist", "webview.js")), "dist/webview.js is missing: run `node scripts/bundle.mjs` first");
   const page = graphHtml({
     cspSource: "http://127.0.0.1:*",
@@ -172,7 +184,15 @@ test("the sample workflow is drawn: every job, GPU and error marks, io labels", 
   mkdirSync(dirname(out), { recursive: true });
   // The drawing and its header, without the empty page below.
   const bottom = await page.$eval("svg.graph", (el) => el.getBoundingClientRect().bottom);
-  await page.screenshot({ path: out, clip: { x: 0, y: 0, width: 1240, height: Math.min(560, Math.ceil(bottom) + 16) } });
+  const clip = { x: 0, y: 0, width: 1240, height: Math.min(560, Math.ceil(bottom) + 16) };
+  await page.screenshot({ path: out, clip });
+  assert.deepEqual(pngSize(out), { width: clip.width, height: clip.height }, "the screenshot is the clip");
+  assert.ok(existsSync(DOCS_SCREENSHOT), `${DOCS_SCREENSHOT} is missing: run \`npm run screenshot\` in editors/vscode`);
+  assert.deepEqual(
+    pngSize(DOCS_SCREENSHOT),
+    { width: clip.width, height: clip.height },
+    "docs/img/graph.png is not the size the view draws now: run `npm run screenshot` in editors/vscode and commit the image",
+  );
   assert.deepEqual(problems, [], "no script errors or CSP violations");
   await page.close();
 });

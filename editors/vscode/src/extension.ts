@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { displayCommand, planInvocation, runInvocation } from "./cli";
-import { filePatterns, findJobsKey } from "./files";
+import { filePatterns, findJobsKey, isGlobal } from "./files";
 import { GraphPanel } from "./graphPanel";
 import { Server, documentSelector, findExecutable, isWorkflow } from "./server";
 import { statusView } from "./status";
@@ -162,6 +162,16 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 
   // --- settings -------------------------------------------------------------
+  // The selector and the executable are fixed when the client starts; the
+  // selector depends on gwk.files and, for relative globs, on the folders.
+  const restart = async (): Promise<void> => {
+    await srv.stop();
+    vscode.workspace.textDocuments.forEach(startIfWorkflow);
+  };
+  const selectorChanged = (): void => {
+    lensRegistration.dispose();
+    lensRegistration = vscode.languages.registerCodeLensProvider(documentSelector(), lenses);
+  };
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration(async (e) => {
       if (e.affectsConfiguration("gwk.files")) {
@@ -169,15 +179,19 @@ export function activate(context: vscode.ExtensionContext): void {
         if (ignored.length > 0) {
           void vscode.window.showWarningMessage(`gwk.files: ignored ${ignored.length} entr${ignored.length === 1 ? "y" : "ies"} that are not glob strings.`);
         }
-        lensRegistration.dispose();
-        lensRegistration = vscode.languages.registerCodeLensProvider(documentSelector(), lenses);
+        selectorChanged();
       }
       if (e.affectsConfiguration("gwk.codeLens.enable")) lensChanged.fire();
-      // The selector and the executable are fixed when the client starts.
       if (e.affectsConfiguration("gwk.files") || e.affectsConfiguration("gwk.server.path") || e.affectsConfiguration("gwk.server.args")) {
-        await srv.stop();
-        vscode.workspace.textDocuments.forEach(startIfWorkflow);
+        await restart();
       }
+      updateStatus();
+    }),
+    vscode.workspace.onDidChangeWorkspaceFolders(async () => {
+      const { patterns } = filePatterns(vscode.workspace.getConfiguration("gwk").get<unknown>("files"));
+      if (patterns.every(isGlobal)) return;
+      selectorChanged();
+      await restart();
       updateStatus();
     }),
   );

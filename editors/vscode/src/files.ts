@@ -26,6 +26,55 @@ export function filePatterns(setting: unknown): { patterns: string[]; ignored: u
   return { patterns, ignored };
 }
 
+/**
+ * A glob as VS Code must be given it. VS Code matches a plain-string glob
+ * against the file's absolute path, so `ci/*.gradient.yaml` alone would
+ * never match anything: a relative glob is scoped to each workspace folder
+ * (`base`, the folder's URI) instead, as a RelativePattern. A glob that
+ * already matches anywhere (`**` first) or is absolute stays a plain string.
+ */
+export interface ScopedPattern {
+  pattern: string;
+  /** The URI of the workspace folder the pattern is relative to. */
+  base?: string;
+}
+
+/** Whether VS Code can use `pattern` as a plain string (it matches absolute paths). */
+export function isGlobal(pattern: string): boolean {
+  return pattern.startsWith("**") || pattern.startsWith("/") || pattern.startsWith("\\") || /^[A-Za-z]:[\\/]/.test(pattern);
+}
+
+/**
+ * The patterns scoped to the workspace folders (their URIs). A relative glob
+ * with no folder open has nothing to be relative to: it then matches at any
+ * depth (as if it began with a globstar), the nearest meaning a lone file
+ * can have. A leading `./` is dropped: VS Code's relative globs have none.
+ */
+export function scopedPatterns(patterns: string[], folders: string[]): ScopedPattern[] {
+  const out: ScopedPattern[] = [];
+  for (const pattern of patterns) {
+    const relative = pattern.replace(/^\.\//, "");
+    if (isGlobal(pattern)) out.push({ pattern });
+    else if (folders.length === 0) out.push({ pattern: `**/${relative}` });
+    else for (const base of folders) out.push({ pattern: relative, base });
+  }
+  return out;
+}
+
+/**
+ * A scoped pattern as a document filter in the language server protocol's
+ * form, which is what vscode-languageclient takes and converts itself. It
+ * knows a relative pattern only by a `baseUri` string: given a
+ * vscode.RelativePattern it would drop the pattern and match every YAML file.
+ */
+export function protocolFilter({ pattern, base }: ScopedPattern): {
+  language: "yaml";
+  scheme: "file";
+  pattern: string | { baseUri: string; pattern: string };
+} {
+  return { language: "yaml", scheme: "file", pattern: base === undefined ? pattern : { baseUri: base, pattern } };
+}
+
 export interface KeyPosition {
   line: number;
   character: number;

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as vscode from "vscode";
 import { LanguageClient, State, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
-import { filePatterns } from "./files";
+import { filePatterns, protocolFilter, scopedPatterns, type ScopedPattern } from "./files";
 import { cargoBinDir, installCommand, notFoundMessage, resolveExecutable, type Host, type Resolution } from "./serverPath";
 import { DIAGNOSTIC_SOURCE } from "./protocol";
 import type { ServerState } from "./status";
@@ -29,10 +29,23 @@ export function nodeHost(): Host {
   };
 }
 
+/**
+ * The gwk globs for the current settings, relative ones scoped to each
+ * workspace folder (see `scopedPatterns`).
+ */
+function currentPatterns(): ScopedPattern[] {
+  const { patterns } = filePatterns(vscode.workspace.getConfiguration("gwk").get<unknown>("files"));
+  const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.toString());
+  return scopedPatterns(patterns, folders);
+}
+
 /** The document selector: YAML files on disk matching the gwk patterns. */
 export function documentSelector(): vscode.DocumentFilter[] {
-  const { patterns } = filePatterns(vscode.workspace.getConfiguration("gwk").get<unknown>("files"));
-  return patterns.map((pattern) => ({ language: "yaml", scheme: "file", pattern }));
+  return currentPatterns().map(({ pattern, base }) => ({
+    language: "yaml",
+    scheme: "file",
+    pattern: base === undefined ? pattern : new vscode.RelativePattern(vscode.Uri.parse(base), pattern),
+  }));
 }
 
 export function isWorkflow(doc: vscode.TextDocument): boolean {
@@ -119,11 +132,8 @@ export class Server implements vscode.Disposable {
     const args = vscode.workspace.getConfiguration("gwk").get<string[]>("server.args") ?? [];
     const serverOptions: ServerOptions = { command: exe, args, options: { env: { ...process.env } } };
     const clientOptions: LanguageClientOptions = {
-      documentSelector: filePatterns(vscode.workspace.getConfiguration("gwk").get<unknown>("files")).patterns.map((pattern) => ({
-        language: "yaml",
-        scheme: "file",
-        pattern,
-      })),
+      // The protocol's form: the client converts it (see protocolFilter).
+      documentSelector: currentPatterns().map(protocolFilter),
       outputChannel: this.log,
       synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher("**/gwk.toml") },
     };

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { DEFAULT_PATTERN, countPerJob, filePatterns, findJobsKey, jobBlocks } from "../src/files";
+import { RelativePattern as ProtocolRelativePattern, TextDocumentFilter } from "vscode-languageserver-protocol";
+import { DEFAULT_PATTERN, countPerJob, filePatterns, findJobsKey, isGlobal, jobBlocks, protocolFilter, scopedPatterns, type ScopedPattern } from "../src/files";
+import { RelativePattern, parseFileUri, patternMatches, score } from "./vscodeMatch";
 
 test("gwk.files adds globs to the default; junk entries are reported", () => {
   assert.deepEqual(filePatterns(undefined), { patterns: [DEFAULT_PATTERN], ignored: [] });
@@ -14,8 +16,52 @@ test("gwk.files adds globs to the default; junk entries are reported", () => {
   assert.deepEqual(filePatterns({ a: 1 }).ignored, [{ a: 1 }]);
 });
 
-test("the default pattern is about .gradient/workflows only", () => {
-  assert.equal(DEFAULT_PATTERN, "**/.gradient/workflows/**/*.{yaml,yml}");
+/** A scoped pattern as server.ts hands it to VS Code. */
+const asVscode = ({ pattern, base }: ScopedPattern) => (base === undefined ? pattern : new RelativePattern(parseFileUri(base), pattern));
+
+test("the default pattern takes workflows at any depth and no other YAML", () => {
+  for (const p of ["/w/.gradient/workflows/train.yaml", "/w/a/b/.gradient/workflows/nested/x.yml"]) {
+    assert.ok(patternMatches(DEFAULT_PATTERN, p), p);
+  }
+  for (const p of ["/w/docker-compose.yaml", "/w/.gradient/train.yaml", "/w/.gradient/workflows/notes.md", "/w/gradient/workflows/x.yaml"]) {
+    assert.ok(!patternMatches(DEFAULT_PATTERN, p), p);
+  }
+});
+
+test("relative gwk.files globs are scoped to each workspace folder; global ones stay strings", () => {
+  const patterns = [DEFAULT_PATTERN, "ci/*.gradient.yaml", "./jobs/*.yml", "/abs/x.yaml"];
+  assert.deepEqual(scopedPatterns(patterns, ["file:///w/one", "file:///w/two"]), [
+    { pattern: DEFAULT_PATTERN },
+    { pattern: "ci/*.gradient.yaml", base: "file:///w/one" },
+    { pattern: "ci/*.gradient.yaml", base: "file:///w/two" },
+    { pattern: "jobs/*.yml", base: "file:///w/one" },
+    { pattern: "jobs/*.yml", base: "file:///w/two" },
+    { pattern: "/abs/x.yaml" },
+  ]);
+  assert.deepEqual(scopedPatterns(["ci/*.yaml"], []), [{ pattern: "**/ci/*.yaml" }], "no folder: any depth");
+  assert.ok(isGlobal("C:\\w\\x.yaml") && isGlobal("**/x.yaml") && !isGlobal("x/**/*.yaml"));
+});
+
+test("a relative gwk.files glob matches in VS Code once scoped, and only in its folder", () => {
+  const file = "/w/one/ci/train.gradient.yaml";
+  // The bug this guards against: VS Code matches a plain string against the
+  // absolute path, so the setting as written matches nothing.
+  assert.ok(!patternMatches("ci/*.gradient.yaml", file));
+  const scoped = scopedPatterns(["ci/*.gradient.yaml"], ["file:///w/one", "file:///w/two"]).map(asVscode);
+  const yaml = (fsPath: string) => ({ uri: { fsPath, scheme: "file" }, languageId: "yaml" });
+  const selector = scoped.map((pattern) => ({ language: "yaml", scheme: "file", pattern }));
+  assert.equal(score(selector, yaml(file)), 10);
+  assert.equal(score(selector, yaml("/w/two/ci/eval.gradient.yaml")), 10);
+  assert.equal(score(selector, yaml("/w/one/sub/ci/train.gradient.yaml")), 0, "relative to the folder root");
+  assert.equal(score(selector, yaml("/elsewhere/ci/train.gradient.yaml")), 0, "outside the folders");
+  assert.equal(score(selector, { ...yaml(file), languageId: "plaintext" }), 0, "YAML only");
+});
+
+test("the language client gets relative patterns in the protocol's form, with a URI string as base", () => {
+  const [global, scoped] = scopedPatterns([DEFAULT_PATTERN, "ci/*.yaml"], ["file:///w/one"]).map(protocolFilter);
+  assert.deepEqual(global, { language: "yaml", scheme: "file", pattern: DEFAULT_PATTERN });
+  assert.ok(scoped && TextDocumentFilter.is(scoped) && ProtocolRelativePattern.is(scoped.pattern));
+  assert.deepEqual(scoped.pattern, { baseUri: "file:///w/one", pattern: "ci/*.yaml" });
 });
 
 test("the top-level jobs key is found, plain or quoted; nested ones are not", () => {

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { DEFAULT_PATTERN } from "../src/files";
+import { patternMatches } from "./vscodeMatch";
 
 const root = join(__dirname, "..", "..");
 interface Manifest {
@@ -57,9 +58,24 @@ test("the schema goes to the YAML extension for the same files the server handle
   assert.ok(entry);
   assert.equal(entry.url, "./schema/gradient-workflow.schema.json");
   for (const glob of entry.fileMatch) assert.match(glob, /^\*\*\/\.gradient\/workflows\/(\*\*\/)?\*\.ya?ml$/);
-  assert.equal(DEFAULT_PATTERN, "**/.gradient/workflows/**/*.{yaml,yml}");
+  // The schema's globs and the server's pattern take the same files.
+  const paths = [
+    "/w/.gradient/workflows/a.yaml",
+    "/w/.gradient/workflows/a.yml",
+    "/w/x/.gradient/workflows/deep/er/a.yaml",
+    "/w/.gradient/workflows/a.json",
+    "/w/.gradient/a.yaml",
+    "/w/workflows/a.yaml",
+  ];
+  for (const p of paths) {
+    assert.equal(entry.fileMatch.some((g) => patternMatches(g, p)), patternMatches(DEFAULT_PATTERN, p), p);
+  }
+  assert.ok(paths.some((p) => patternMatches(DEFAULT_PATTERN, p)) && paths.some((p) => !patternMatches(DEFAULT_PATTERN, p)));
 });
 
-test("the entry point is the bundle", () => {
-  assert.equal(manifest.main, "./dist/extension.js");
+test("the entry point is the bundle that scripts/bundle.mjs writes", () => {
+  const bundle = readFileSync(join(root, "scripts", "bundle.mjs"), "utf8");
+  const entry = /entryPoints: \["src\/extension\.ts"\],\s*outfile: "([^"]+)"/.exec(bundle)?.[1];
+  assert.ok(entry, "bundle.mjs bundles src/extension.ts");
+  assert.equal(join(root, manifest.main), join(root, entry));
 });

@@ -362,6 +362,14 @@ fn invariants(plan: &Plan, doc: &Value, out: &mut Vec<String>) {
                     job.name, job.gpus
                 ));
             }
+            // Kubernetes refuses an extended resource whose request differs.
+            let requested = &container["resources"]["requests"]["nvidia.com/gpu"];
+            if requested != gpu {
+                out.push(format!(
+                    "job `{}` requests {requested} GPUs but its limit is {gpu}",
+                    job.name
+                ));
+            }
         } else if !gpu.is_null() {
             out.push(format!("CPU job `{}` asks for GPUs", job.name));
         }

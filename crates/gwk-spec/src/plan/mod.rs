@@ -190,7 +190,7 @@ pub struct JobPlan {
     /// actions gwk carries out itself (see `git`, `s3`, `model`).
     pub image: Option<String>,
     /// The container's entrypoint, replacing the image's; `None` keeps the
-    /// image's ENTRYPOINT. script@v1 is `["bash", "-c", SCRIPT]`.
+    /// image's ENTRYPOINT. script@v1 is `["bash", "-e", "-c", SCRIPT]`.
     pub command: Option<Vec<String>>,
     /// The container's arguments (Docker `Cmd`); `None` keeps the image's
     /// CMD.

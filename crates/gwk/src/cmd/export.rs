@@ -1,6 +1,6 @@
 //! `gwk export argo FILE [-o OUT] [--submit]`
 
-use crate::planning::{PlanArgs, prepare};
+use crate::planning::{PlanArgs, prepare_without_secrets};
 use anyhow::{Context, Result, bail};
 use gwk_argo::Settings;
 use gwk_spec::plan::NoStore;
@@ -90,8 +90,9 @@ fn argo(args: ArgoArgs) -> Result<ExitCode> {
         ..PlanArgs::default()
     };
     // Datasets live in the cluster's artifact repository, not the local
-    // store: the export resolves no version.
-    let Some(prepared) = prepare(&args.file, &plan_args, &NoStore)? else {
+    // store: the export resolves no version. Secrets live in the cluster
+    // too: the manifest refers to them by name, so no value is read.
+    let Some(prepared) = prepare_without_secrets(&args.file, &plan_args, &NoStore)? else {
         return Ok(ExitCode::from(1));
     };
     let settings = Settings::from_table(&prepared.config.argo)
