@@ -833,7 +833,14 @@ impl LanguageServer for Backend {
             let range = lines.span(params.range);
             let shown = view.diagnostics();
             let diags: Vec<gwk_spec::Diagnostic> = shown.iter().map(|(d, _)| d.clone()).collect();
-            let actions = query::code_actions(&view.text, &view.index, &diags, range);
+            // The tree tells comments from `#` in values; it must be of this
+            // very text (else each line is read on its own).
+            let root = view
+                .latest
+                .as_ref()
+                .filter(|_| view.latest_log.is_empty())
+                .and_then(|c| c.analysis.root.as_ref());
+            let actions = query::code_actions(&view.text, &view.index, root, &diags, range);
             Some(
                 actions
                     .into_iter()

@@ -73,6 +73,50 @@ impl Ignores {
     }
 }
 
+/// Where a comment could go on one line, for the quick fix that writes
+/// an ignore comment: read with the same rules as [`Ignores::scan`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommentSlot {
+    /// The line has a comment; its `#` is at this byte offset of the text.
+    At(usize),
+    /// The line has no comment; one can be added at its end.
+    Free,
+    /// The line ends inside a scalar (a block scalar's body, a quoted
+    /// string that goes on): a `#` there would be text, not a comment.
+    InsideScalar,
+}
+
+/// Where a comment is, or could go, on 0-based `line` of `text`. `root` is
+/// the tree of `text` (when it is YAML): without it the line is read on its
+/// own, quotes included.
+pub fn comment_slot(
+    text: &str,
+    index: &LineIndex,
+    root: Option<&Node>,
+    line: usize,
+) -> CommentSlot {
+    let range = index.line_range(text, line);
+    let content = &text[range.clone()];
+    let Some(root) = root else {
+        return match comment_lexically(content) {
+            Some(hash) => CommentSlot::At(range.start + hash),
+            None => CommentSlot::Free,
+        };
+    };
+    let inside = Covered::new(scalar_ranges(root, text));
+    if let Some(hash) = comment_outside(content, range.start, &inside) {
+        return CommentSlot::At(range.start + hash);
+    }
+    // Text written at the end of the line lands inside a scalar when one
+    // holds the whole line (a block scalar's body, the rest of a multi-line
+    // string) or goes on past the line's end (a quoted string left open).
+    let end = range.start + content.trim_end().len();
+    if end > range.start && (inside.reaches(range.start, end) || inside.covers(end)) {
+        return CommentSlot::InsideScalar;
+    }
+    CommentSlot::Free
+}
+
 /// The byte ranges no comment can start in: the text of every scalar, keys
 /// included, with the quotes of quoted ones; a block scalar from the line
 /// after its `|` or `>` (a comment may follow the indicator).
@@ -165,6 +209,12 @@ impl Covered {
     fn covers(&self, at: usize) -> bool {
         let n = self.starts.partition_point(|&s| s <= at);
         n > 0 && self.max_ends[n - 1] > at
+    }
+
+    /// Whether a range that starts at or before `from` ends at or after `to`.
+    fn reaches(&self, from: usize, to: usize) -> bool {
+        let n = self.starts.partition_point(|&s| s <= from);
+        n > 0 && self.max_ends[n - 1] >= to
     }
 }
 

@@ -1,7 +1,8 @@
 //! Code actions: the fixes findings carry, and `# gwk: ignore[code]`.
 
+use crate::check::{CommentSlot, comment_slot};
 use crate::diagnostic::{Code, Diagnostic, Edit};
-use crate::syntax::{LineIndex, Span};
+use crate::syntax::{LineIndex, Node, Span};
 
 /// A code action: a title and the edits it makes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,10 +19,12 @@ pub struct Action {
 
 /// The actions for the findings among `diagnostics` whose span meets
 /// `range`: each of their fixes (the first is preferred), then one "ignore
-/// on this line" per rule.
+/// on this line" per rule. `root` is the tree of `text` when it is YAML
+/// (it tells a comment from a `#` inside a value).
 pub fn code_actions(
     text: &str,
     index: &LineIndex,
+    root: Option<&Node>,
     diagnostics: &[Diagnostic],
     range: Span,
 ) -> Vec<Action> {
@@ -49,7 +52,7 @@ pub fn code_actions(
             a.title.contains(&format!("[{}]", d.code))
                 && diagnostics[a.diagnostic].span.start == d.span.start
         });
-        if !dup && let Some(edit) = ignore_comment(text, index, line, d.code) {
+        if !dup && let Some(edit) = ignore_comment(text, index, root, line, d.code) {
             ignores.push(Action {
                 title: format!(
                     "Ignore `{}` on this line (# gwk: ignore[{}])",
@@ -69,44 +72,55 @@ pub fn code_actions(
 /// The edit that silences `code` on 0-based `line`: the code added to the
 /// line's `# gwk: ignore[...]` comment, a new comment at its end, or (when
 /// the line has another comment already) an ignore comment on a line of
-/// its own above it.
-pub fn ignore_comment(text: &str, index: &LineIndex, line: usize, code: Code) -> Option<Edit> {
+/// its own above it. `None` when the rule is silenced there already, or
+/// when the line is inside a scalar (a script's body), where no comment
+/// can go.
+pub fn ignore_comment(
+    text: &str,
+    index: &LineIndex,
+    root: Option<&Node>,
+    line: usize,
+    code: Code,
+) -> Option<Edit> {
     let range = index.line_range(text, line);
     let content = &text[range.clone()];
-    if let Some(hash) = content.find('#') {
-        let comment = &content[hash + 1..];
-        let body = comment.trim_start();
-        if let Some(rest) = body.strip_prefix("gwk:").map(str::trim_start)
-            && let Some(rest) = rest.strip_prefix("ignore")
-        {
-            let rest_at = range.start + content.len() - rest.len();
-            if let Some(list) = rest.strip_prefix('[') {
+    match comment_slot(text, index, root, line) {
+        CommentSlot::InsideScalar => None,
+        CommentSlot::Free => {
+            let end = range.start + content.trim_end().len();
+            Some(Edit {
+                span: Span::empty(end),
+                text: format!(" # gwk: ignore[{code}]"),
+            })
+        }
+        CommentSlot::At(hash) => {
+            let body = text[hash + 1..range.end].trim_start();
+            if let Some(rest) = body.strip_prefix("gwk:").map(str::trim_start)
+                && let Some(rest) = rest.strip_prefix("ignore")
+            {
+                let rest_at = range.end - rest.len();
+                let Some(list) = rest.strip_prefix('[') else {
+                    return None; // a bare `gwk: ignore` silences every rule already
+                };
                 let close = list.find(']')?;
                 let codes = &list[..close];
                 if codes.split(',').any(|c| c.trim() == code.as_str()) {
                     return None; // already silenced
                 }
-                let at = rest_at + 1 + close;
                 let sep = if codes.trim().is_empty() { "" } else { ", " };
                 return Some(Edit {
-                    span: Span::empty(at),
+                    span: Span::empty(rest_at + 1 + close),
                     text: format!("{sep}{code}"),
                 });
             }
-            return None; // a bare `gwk: ignore` silences every rule already
+            // Another comment: a comment of its own on the line above.
+            let indent = content.len() - content.trim_start().len();
+            Some(Edit {
+                span: Span::empty(range.start),
+                text: format!("{}# gwk: ignore[{code}]\n", &content[..indent]),
+            })
         }
-        // Another comment: a comment of its own on the line above.
-        let indent = content.len() - content.trim_start().len();
-        return Some(Edit {
-            span: Span::empty(range.start),
-            text: format!("{}# gwk: ignore[{code}]\n", &content[..indent]),
-        });
     }
-    let end = range.start + content.trim_end().len();
-    Some(Edit {
-        span: Span::empty(end),
-        text: format!(" # gwk: ignore[{code}]"),
-    })
 }
 
 fn capitalized(s: &str) -> String {

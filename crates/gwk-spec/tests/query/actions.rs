@@ -6,7 +6,13 @@ use gwk_spec::syntax::Span;
 fn actions_at(text: &str, needle: &str) -> (Analysis, Vec<Action>) {
     let a = analyze(text, &Config::default());
     let at = text.find(needle).unwrap_or_else(|| panic!("{needle}"));
-    let actions = code_actions(&a.text, &a.line_index, &a.diagnostics, Span::empty(at));
+    let actions = code_actions(
+        &a.text,
+        &a.line_index,
+        a.root.as_ref(),
+        &a.diagnostics,
+        Span::empty(at),
+    );
     (a, actions)
 }
 
@@ -148,4 +154,51 @@ fn a_number_in_env_gets_quoted() {
     let fixed = applied(&text, &actions[0].edits);
     assert_eq!(fixed, PIPELINE);
     assert!(analyze(&fixed, &Config::default()).diagnostics.is_empty());
+}
+
+#[test]
+fn ignore_comment_is_not_fooled_by_a_hash_in_a_value() {
+    // The `#` in the value starts no comment (no space before it), so the
+    // ignore goes at the end of the line, not on a line above.
+    let text = "defaults:\n  resources:\n    instance-type: C5\njobs:\n  A:\n    uses: script@v1\n    with:\n      image: bash:5\n      script: echo\n      bogus: https://example.com/repo#readme\n";
+    let (_, actions) = actions_at(text, "bogus");
+    let ignore = actions
+        .iter()
+        .find(|a| a.title.contains("unknown-key"))
+        .expect("ignore action");
+    let out = applied(text, &ignore.edits);
+    assert!(
+        out.contains("      bogus: https://example.com/repo#readme # gwk: ignore[unknown-key]\n"),
+        "{out}"
+    );
+    assert!(
+        analyze(&out, &Config::default()).diagnostics.is_empty(),
+        "{out}"
+    );
+}
+
+#[test]
+fn no_ignore_comment_inside_a_script() {
+    // A finding inside a block scalar: a comment there would be part of
+    // the script, so no "ignore" action is offered.
+    let text = "defaults:\n  resources:\n    instance-type: C5\njobs:\n  A:\n    uses: script@v1\n    with:\n      image: bash:5\n      script: |-\n        echo hi > /inputs/x\n";
+    let a = analyze(text, &Config::default());
+    let d = a
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::ReadonlyInputs)
+        .expect("readonly-inputs finding");
+    let actions = code_actions(
+        &a.text,
+        &a.line_index,
+        a.root.as_ref(),
+        &a.diagnostics,
+        d.span,
+    );
+    assert!(
+        !actions
+            .iter()
+            .any(|x| x.title.contains("readonly-inputs") && !x.is_fix),
+        "{actions:?}"
+    );
 }
