@@ -39,8 +39,9 @@ impl Lines<'_> {
     }
 }
 
-/// The byte offset of an LSP position in a rope. Lines end at `\n` only
-/// (as in gwk-spec's `LineIndex`); a column past the line's end clamps to
+/// The byte offset of an LSP position in a rope. Lines end at `\n`,
+/// `\r\n` or a lone `\r`, as in the protocol and in gwk-spec's
+/// `LineIndex` (ropey's `cr_lines`); a column past the line's end clamps to
 /// it, a line past the end to the end of the text.
 pub fn rope_offset(rope: &Rope, pos: lsp::Position, enc: Encoding) -> usize {
     let line = pos.line as usize;
@@ -53,9 +54,9 @@ pub fn rope_offset(rope: &Rope, pos: lsp::Position, enc: Encoding) -> usize {
     // The line's own break is not a place a column can point into.
     if len > 0 && slice.byte(len - 1) == b'\n' {
         len -= 1;
-        if len > 0 && slice.byte(len - 1) == b'\r' {
-            len -= 1;
-        }
+    }
+    if len > 0 && slice.byte(len - 1) == b'\r' {
+        len -= 1;
     }
     let col = pos.character as usize;
     let within = match enc {
@@ -214,11 +215,11 @@ mod tests {
 
     #[test]
     fn rope_offsets_agree_with_the_line_index() {
-        let text = "a: é𝄞z\r\nb: x\n\nlast";
+        let text = "a: é𝄞z\r\nb: x\n\nc: y\rd: 𝄞\r\rlast";
         let rope = Rope::from_str(text);
         let index = LineIndex::new(text);
         for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Chars] {
-            for line in 0..5u32 {
+            for line in 0..8u32 {
                 for col in 0..12u32 {
                     let pos = lsp::Position::new(line, col);
                     let lines = Lines {
