@@ -4,7 +4,8 @@
 # the GitHub Actions `run:` steps under bash -e (as Actions runs them), the
 # GitLab `script:` lines under sh -e (as the runner does), minus the steps
 # that install gwk. Checks exit statuses, the SARIF file, the annotations and
-# the Code Quality report.
+# the Code Quality report; the SARIF files are validated against the
+# official SARIF 2.1.0 schema.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 (cd "$repo" && cargo build --quiet --locked -p gwk)
@@ -12,10 +13,25 @@ bin="${CARGO_TARGET_DIR:-$repo/target}/debug"
 command -v jq >/dev/null || { echo "jq is missing: run scripts/setup/55-jq.sh" >&2; exit 1; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-PATH="$bin:$PATH" NO_COLOR=1 python3 - "$repo/docs/ci.md" "$work" <<'PY'
+# The official SARIF 2.1.0 schema (shipped in Microsoft's npm package of
+# SARIF matchers) validates gwk's SARIF files, with the Python jsonschema
+# library of check-jsonschema's venv (the schema is draft-04, which ajv 8
+# does not read; check-jsonschema itself refuses one of its patterns).
+tools="$repo/target/bench-tools"
+sarif_schema="$tools/sarif/node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"
+if [ ! -f "$sarif_schema" ]; then
+    mkdir -p "$tools/sarif"
+    npm install --prefix "$tools/sarif" --silent --no-audit --no-fund @microsoft/jest-sarif@1.0.0-beta.0 >/dev/null
+fi
+if [ ! -x "$tools/venv/bin/check-jsonschema" ]; then
+    python3 -m venv "$tools/venv"
+    "$tools/venv/bin/pip" install -q check-jsonschema
+fi
+PATH="$bin:$PATH" NO_COLOR=1 python3 - "$repo/docs/ci.md" "$work" "$sarif_schema" "$tools/venv/bin/python" <<'PY'
 import json, os, re, subprocess, sys, yaml
 
-doc, work = sys.argv[1], sys.argv[2]
+doc, work, sarif_schema, venv_python = sys.argv[1:5]
+VALIDATE = "import json, sys, jsonschema; s = json.load(open(sys.argv[1])); errs = [f'{list(e.path)}: {e.message}' for e in jsonschema.Draft4Validator(s).iter_errors(json.load(open(sys.argv[2])))]; print(*errs, sep='\\n'); sys.exit(1 if errs else 0)"
 text = open(doc).read()
 blocks = dict(re.findall(r"<!-- test: ([\w-]+) -->\n```yaml\n(.*?)```", text, re.S))
 assert set(blocks) == {"github-sarif", "github-annotations", "gitlab", "pre-commit-config"}, sorted(blocks)
@@ -72,8 +88,11 @@ for name, wf, want in [("sarif-bad", BAD, 1), ("sarif-good", GOOD, 0)]:
     d = project(name, wf)
     r = run("bash", steps[0]["run"], d)
     ok(r.returncode == want, f"{name}: exit {r.returncode}, expected {want}", r)
-    sarif = json.load(open(os.path.join(d, upload[0]["with"]["sarif_file"])))
+    sarif_file = os.path.join(d, upload[0]["with"]["sarif_file"])
+    sarif = json.load(open(sarif_file))
     ok(sarif["version"] == "2.1.0", f"{name}: SARIF 2.1.0")
+    v = subprocess.run([venv_python, "-c", VALIDATE, sarif_schema, sarif_file], capture_output=True, text=True)
+    ok(v.returncode == 0, f"{name}: valid against the SARIF 2.1.0 schema", v)
     results = sarif["runs"][0]["results"]
     if want:
         ok([x["ruleId"] for x in results] == ["unknown-job"], f"{name}: the unknown-job result", r)
