@@ -44,8 +44,15 @@ fn yaml_files_in(dir: &Path) -> Result<Vec<PathBuf>> {
         let entries =
             std::fs::read_dir(&d).with_context(|| format!("cannot read {}", d.display()))?;
         for e in entries {
-            let path = e?.path();
-            if path.is_dir() {
+            let e = e?;
+            let path = e.path();
+            // The entry's own type (no stat per file); a link is followed.
+            let is_dir = match e.file_type() {
+                Ok(t) if t.is_symlink() => path.is_dir(),
+                Ok(t) => t.is_dir(),
+                Err(_) => path.is_dir(),
+            };
+            if is_dir {
                 stack.push(path);
             } else if matches!(
                 path.extension().and_then(|x| x.to_str()),

@@ -76,6 +76,10 @@ type BuildResult = Result<(), Box<Diagnostic>>;
 
 impl<'a> Builder<'a> {
     fn offset(&self, m: &saphyr_parser::Marker) -> usize {
+        // saphyr counts characters from the start: in ASCII text, bytes.
+        if self.index.is_ascii() {
+            return m.index().min(self.text.len());
+        }
         let pos = LineCol {
             line: m.line().saturating_sub(1) as u32,
             col: m.col() as u32,
@@ -400,6 +404,14 @@ fn core_tag(tag: &Tag) -> Option<ScalarKind> {
 
 /// The YAML 1.2 core schema's resolution of a plain scalar.
 pub(crate) fn resolve_plain(s: &str) -> ScalarKind {
+    // Most plain scalars are words (`bash:5`, job names): a letter that
+    // starts none of YAML's null, bool, inf or nan forms makes a string.
+    if let Some(&c) = s.as_bytes().first()
+        && c.is_ascii_alphabetic()
+        && !matches!(c, b'n' | b'N' | b't' | b'T' | b'f' | b'F')
+    {
+        return ScalarKind::Str;
+    }
     match s {
         "" | "~" | "null" | "Null" | "NULL" => return ScalarKind::Null,
         "true" | "True" | "TRUE" => return ScalarKind::Bool(true),
