@@ -8,30 +8,49 @@
 
 use super::{FileReport, Range, total};
 use gwk_spec::{Diagnostic, Edit, Fix, Related};
+use rayon::prelude::*;
 use serde::Serialize;
 
 pub fn render(reports: &[FileReport]) -> String {
-    let t = total(reports);
-    let doc = Document {
-        version: 1,
-        files: reports.iter().map(FileOut).collect(),
-        summary: Summary {
-            files: reports.len(),
-            errors: t.errors,
-            warnings: t.warnings,
-            infos: t.infos,
-        },
-    };
-    let mut s = serde_json::to_string_pretty(&doc).expect("JSON serializes");
-    s.push('\n');
+    // Each file's part is written on a thread of its own and set in the
+    // document at its depth: exactly what one pretty printer writes for the
+    // whole `Document` (a test compares), without a serial pass over
+    // thousands of findings at the end of a check.
+    let files: Vec<String> = reports
+        .par_iter()
+        .map(|r| indented(&pretty(&FileOut(r)), "    "))
+        .collect();
+    let mut s = String::with_capacity(files.iter().map(|f| f.len() + 6).sum::<usize>() + 256);
+    s.push_str("{\n  \"version\": 1,\n  \"files\": [");
+    for (i, f) in files.iter().enumerate() {
+        s.push_str(if i == 0 { "\n    " } else { ",\n    " });
+        s.push_str(f);
+    }
+    s.push_str(if files.is_empty() { "]" } else { "\n  ]" });
+    s.push_str(",\n  \"summary\": ");
+    s.push_str(&indented(&pretty(&summary(reports)), "  "));
+    s.push_str("\n}\n");
     s
 }
 
-#[derive(Serialize)]
-struct Document<'a> {
-    version: u32,
-    files: Vec<FileOut<'a>>,
-    summary: Summary,
+fn summary(reports: &[FileReport]) -> Summary {
+    let t = total(reports);
+    Summary {
+        files: reports.len(),
+        errors: t.errors,
+        warnings: t.warnings,
+        infos: t.infos,
+    }
+}
+
+fn pretty(value: &impl Serialize) -> String {
+    serde_json::to_string_pretty(value).expect("JSON serializes")
+}
+
+/// `text` with `pad` after every line break, for a part written at depth 0
+/// and set deeper in the document.
+fn indented(text: &str, pad: &str) -> String {
+    text.replace('\n', &format!("\n{pad}"))
 }
 
 #[derive(Serialize)]
@@ -149,6 +168,53 @@ impl<'a> EditOut<'a> {
         EditOut {
             place: r.range(e.span).into(),
             text: &e.text,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The whole document as one value, to compare with.
+    #[derive(Serialize)]
+    struct Document<'a> {
+        version: u32,
+        files: Vec<FileOut<'a>>,
+        summary: Summary,
+    }
+
+    fn report(path: &str, text: &str) -> FileReport {
+        FileReport {
+            path: path.into(),
+            analysis: gwk_spec::analyze(text, &gwk_spec::Config::default()),
+        }
+    }
+
+    /// The document put together from parts is what one pretty printer
+    /// writes for the whole: for no file, clean files and files with
+    /// findings (related places and fixes included).
+    #[test]
+    fn parts_make_the_same_document_as_one_printer() {
+        let bad = "jobs:\n  A:\n    uses: container@v1\n    with: {image: \"a:1\", args: [\"x\"]}\n    needs: [B, Ghost]\n  B:\n    uses: container@v1\n    with: {image: \"a:1\"}\n    needs: [A]\n";
+        let clean = "defaults:\n  resources:\n    instance-type: C5\njobs:\n  A:\n    uses: container@v1\n    with: {image: \"a:1\"}\n";
+        let sets = [
+            vec![],
+            vec![report("c.yaml", clean)],
+            vec![
+                report("b.yaml", bad),
+                report("c.yaml", clean),
+                report("d\"é.yaml", bad),
+            ],
+        ];
+        for reports in sets {
+            let whole = Document {
+                version: 1,
+                files: reports.iter().map(FileOut).collect(),
+                summary: summary(&reports),
+            };
+            let expected = format!("{}\n", pretty(&whole));
+            assert_eq!(render(&reports), expected);
         }
     }
 }
