@@ -266,17 +266,6 @@ fn serve_git_with_auth(root: std::path::PathBuf, user: &str, password: &str) -> 
     port
 }
 
-fn git(dir: &std::path::Path, args: &[&str]) {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@t"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", text(&out));
-}
-
 /// git-checkout@v1 with `username` and `password` from secrets, against a
 /// repository that requires them: the clone works, and the password is
 /// nowhere gwk writes — not in the clone's .git/config, the logs, the run

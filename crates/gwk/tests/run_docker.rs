@@ -8,21 +8,6 @@ use common::*;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-fn git(dir: &std::path::Path, args: &[&str]) {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@t"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// The seed tutorial's shape: clone a repository, train on it into a
 /// dataset, a side job, and a fan-in reading both. Then the dataset's
 /// versioning: two runs make two versions, a tag resolves, a failed job

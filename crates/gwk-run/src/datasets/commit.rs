@@ -263,12 +263,7 @@ fn test_pause(point: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn store() -> (tempfile::TempDir, DatasetStore) {
-        let t = tempfile::tempdir().unwrap();
-        let s = DatasetStore::new(t.path());
-        (t, s)
-    }
+    use crate::datasets::tests::store;
 
     #[test]
     fn commit_all_is_all_or_nothing() {

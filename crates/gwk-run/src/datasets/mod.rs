@@ -530,7 +530,8 @@ impl DatasetStore {
 mod tests {
     use super::*;
 
-    fn store() -> (tempfile::TempDir, DatasetStore) {
+    /// An empty store in a directory of its own (also for commit's tests).
+    pub(super) fn store() -> (tempfile::TempDir, DatasetStore) {
         let t = tempfile::tempdir().unwrap();
         let s = DatasetStore::new(t.path());
         (t, s)

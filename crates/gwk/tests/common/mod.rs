@@ -98,6 +98,19 @@ impl Env {
     }
 }
 
+/// Runs git in `dir` (with a committer identity), failing the test with
+/// git's message when it fails.
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@t"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", text(&out));
+}
+
 pub fn text(o: &Output) -> String {
     format!(
         "{}{}",
