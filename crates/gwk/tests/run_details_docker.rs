@@ -466,3 +466,50 @@ jobs:
         "{msg}"
     );
 }
+
+/// On a terminal (util-linux's `script` gives gwk a pseudo-terminal) the
+/// run draws its live view — a bar of jobs done and a spinner per running
+/// job — and colours each job's prefix; in a pipe (every other test here)
+/// it does neither.
+#[test]
+fn a_terminal_gets_the_live_view_and_coloured_prefixes() {
+    let Some(env) = Env::new() else { return };
+    let wf = env.workflow(
+        "tty.yaml",
+        "defaults:\n  resources:\n    instance-type: C4\njobs:\n  first:\n    uses: script@v1\n    with:\n      image: bash:5\n      script: |-\n        echo hello from first\n        sleep 1\n  second:\n    needs: [first]\n    uses: script@v1\n    with:\n      image: bash:5\n      script: echo hello from second\n",
+    );
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
+    let command = [
+        env!("CARGO_BIN_EXE_gwk"),
+        "run",
+        wf.to_str().unwrap(),
+        "--network",
+        "none",
+    ]
+    .map(quote)
+    .join(" ");
+    let out = Command::new("script")
+        .args(["--quiet", "--return", "--command", &command, "/dev/null"])
+        .env("GWK_HOME", env.home())
+        .env("DOCKER_HOST", env.docker_host())
+        .env_remove("NO_COLOR")
+        .env("TERM", "xterm")
+        .current_dir(env.dir.path())
+        .output()
+        .expect("util-linux script runs");
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{screen}");
+    // The live view: the overall bar and a job's spinner.
+    assert!(screen.contains("jobs done"), "no overall bar: {screen}");
+    assert!(screen.contains("running"), "no spinner line: {screen}");
+    // The first job's prefix in the palette's first colour (cyan), then
+    // its line.
+    assert!(
+        screen.contains("\x1b[36mfirst  |\x1b[0m hello from first"),
+        "{screen}"
+    );
+    assert!(screen.contains("hello from second"), "{screen}");
+    let ids = env.run_ids();
+    assert_eq!(ids.len(), 1, "one run");
+    assert_no_containers(env.docker_host(), &ids[0]);
+}
