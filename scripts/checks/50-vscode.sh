@@ -50,13 +50,13 @@ print(f"gwk.vsix: {len(names)} files, {sum(i.file_size for i in z.infolist()) //
 PY
 (cd ../.. && cargo build --quiet --locked -p gwk)
 gwk="$(cd "${CARGO_TARGET_DIR:-../../target}/debug" && pwd)/gwk"
-step "npm run test:built (the packaged bundle activated against a stand-in vscode module; Plan with the real gwk)"
-GWK="$gwk" npm run --silent test:built
+(cd ../.. && cargo build --quiet --locked -p gwk-lsp)
+lsp="$(cd "${CARGO_TARGET_DIR:-../../target}/debug" && pwd)/gwk-lsp"
+step "npm run test:built (the packaged bundle activated against a stand-in vscode module, with the real gwk-lsp and gwk)"
+GWK="$gwk" GWK_LSP="$lsp" npm run --silent test:built
 step "npm run test:render (headless Chromium)"
 npm run --silent test:render
 step "npm run test:cli (the view's fixture against gwk graph --format json)"
 GWK="$gwk" npm run --silent test:cli
 step "npm run test:server (the extension's view of gwk/graph against the real gwk-lsp)"
-(cd ../.. && cargo build --quiet --locked -p gwk-lsp)
-lsp="${CARGO_TARGET_DIR:-../../target}/debug/gwk-lsp"
-GWK_LSP="$(cd "$(dirname "$lsp")" && pwd)/gwk-lsp" npm run --silent test:server
+GWK_LSP="$lsp" npm run --silent test:server

@@ -206,7 +206,9 @@ class Harness {
         onDidChangeDiagnostics: this.diagnosticsChanged.event,
         getDiagnostics: (uri: Uri) => this.diagnostics.get(uri.toString()) ?? [],
       }),
-      env: namespace({ clipboard: { writeText: () => Promise.resolve() } }),
+      // The language client sends appName as clientInfo.name, which the
+      // protocol (and gwk-lsp) require.
+      env: namespace({ appName: "Visual Studio Code", clipboard: { writeText: () => Promise.resolve() } }),
     };
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- read by the getter above
     const harness = this;
@@ -285,36 +287,22 @@ function script(name: string, text: string): string {
   return path;
 }
 
+/** The real gwk and gwk-lsp, built by 50-vscode.sh, which sets these. */
+function required(name: "GWK" | "GWK_LSP"): string {
+  const v = process.env[name];
+  assert.ok(v, `set ${name} to the ${name === "GWK" ? "gwk" : "gwk-lsp"} to test (scripts/checks/50-vscode.sh does)`);
+  return v;
+}
+
 /**
- * A stand-in gwk-lsp: answers initialize (no capabilities) and shutdown,
- * exits on exit, and appends a line to $GWK_FAKE_LSP_LOG at each start.
+ * The real gwk-lsp behind a wrapper that appends a line to a log at each
+ * start, so a test can count the servers the extension started.
  */
-function fakeServer(): { path: string; starts: () => number } {
+function countedServer(): { path: string; starts: () => number } {
   const log = join(mkdtempSync(join(tmpdir(), "gwk-built-")), "starts");
   writeFileSync(log, "");
-  process.env.GWK_FAKE_LSP_LOG = log;
-  const path = script(
-    "gwk-lsp",
-    `#!${process.execPath}
-require("fs").appendFileSync(process.env.GWK_FAKE_LSP_LOG, "start\\n");
-let buf = Buffer.alloc(0);
-const send = (m) => { const s = JSON.stringify({ jsonrpc: "2.0", ...m }); process.stdout.write("Content-Length: " + Buffer.byteLength(s) + "\\r\\n\\r\\n" + s); };
-process.stdin.on("data", (d) => {
-  buf = Buffer.concat([buf, d]);
-  for (;;) {
-    const end = buf.indexOf("\\r\\n\\r\\n");
-    if (end < 0) return;
-    const len = Number(/Content-Length: *(\\d+)/i.exec(buf.subarray(0, end).toString())[1]);
-    if (buf.length < end + 4 + len) return;
-    const m = JSON.parse(buf.subarray(end + 4, end + 4 + len).toString());
-    buf = buf.subarray(end + 4 + len);
-    if (m.method === "exit") process.exit(0);
-    if (m.id !== undefined && m.method === "initialize") send({ id: m.id, result: { capabilities: {}, serverInfo: { name: "fake" } } });
-    else if (m.id !== undefined && m.method) send({ id: m.id, result: null });
-  }
-});
-`,
-  );
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const path = script("gwk-lsp", `#!/bin/sh\necho start >> ${quote(log)}\nexec ${quote(required("GWK_LSP"))} "$@"\n`);
   return { path, starts: () => readFileSync(log, "utf8").split("\n").filter(Boolean).length };
 }
 
@@ -379,7 +367,7 @@ test("a file matching a relative gwk.files glob starts the server; a YAML file b
 });
 
 test("the status bar follows the server and counts gwk's errors and warnings in the active file", async (t) => {
-  const server = fakeServer();
+  const server = countedServer();
   const h = new Harness({ "server.path": server.path });
   h.activate();
   t.after(() => h.deactivate());
@@ -450,8 +438,8 @@ test("Plan Workflow runs `gwk plan FILE` in the workspace folder and shows its o
   assert.ok(out.includes("warning on stderr\n"), "stderr is shown too");
 });
 
-test("Plan Workflow shows the real gwk's plan", { skip: process.env.GWK ? false : "set GWK=path/to/gwk (50-vscode.sh does)" }, async () => {
-  const gwk = process.env.GWK ?? "";
+test("Plan Workflow shows the real gwk's plan", async () => {
+  const gwk = required("GWK");
   const project = mkdtempSync(join(tmpdir(), "gwk-project-"));
   const file = join(project, "train.yaml");
   writeFileSync(file, "jobs:\n  Hello:\n    uses: container@v1\n    with:\n      image: alpine:3.19\n      args: [echo, hi]\n    resources:\n      instance-type: C5\n");
