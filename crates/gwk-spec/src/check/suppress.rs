@@ -39,11 +39,9 @@ impl Ignores {
             if !line.contains("gwk:") {
                 continue;
             }
-            let hash = match &inside {
-                Some(ranges) => comment_outside(line, range.start, ranges),
-                None => comment_lexically(line),
+            let Some(hash) = line_comment(line, range.start, inside.as_ref()) else {
+                continue;
             };
-            let Some(hash) = hash else { continue };
             let body_start = range.start + hash + 1;
             let Some(comment) = parse_comment(&text[body_start..range.end], body_start) else {
                 continue;
@@ -97,24 +95,29 @@ pub fn comment_slot(
 ) -> CommentSlot {
     let range = index.line_range(text, line);
     let content = &text[range.clone()];
-    let Some(root) = root else {
-        return match comment_lexically(content) {
-            Some(hash) => CommentSlot::At(range.start + hash),
-            None => CommentSlot::Free,
-        };
-    };
-    let inside = Covered::new(scalar_ranges(root, text));
-    if let Some(hash) = comment_outside(content, range.start, &inside) {
+    let inside = root.map(|r| Covered::new(scalar_ranges(r, text)));
+    if let Some(hash) = line_comment(content, range.start, inside.as_ref()) {
         return CommentSlot::At(range.start + hash);
     }
     // Text written at the end of the line lands inside a scalar when one
     // holds the whole line (a block scalar's body, the rest of a multi-line
     // string) or goes on past the line's end (a quoted string left open).
     let end = range.start + content.trim_end().len();
-    if end > range.start && (inside.reaches(range.start, end) || inside.covers(end)) {
+    let in_scalar = |c: &Covered| c.reaches(range.start, end) || c.covers(end);
+    if end > range.start && inside.as_ref().is_some_and(in_scalar) {
         return CommentSlot::InsideScalar;
     }
     CommentSlot::Free
+}
+
+/// The offset in `line` (which starts at byte `start` of the text) of the
+/// `#` that starts its comment: outside the ranges scalars cover when the
+/// tree is known, else read from the line alone.
+fn line_comment(line: &str, start: usize, inside: Option<&Covered>) -> Option<usize> {
+    match inside {
+        Some(ranges) => comment_outside(line, start, ranges),
+        None => comment_lexically(line),
+    }
 }
 
 /// The byte ranges no comment can start in: the text of every scalar, keys
