@@ -21,6 +21,18 @@ fn debug_server() -> Server {
     Server::start(&[("GWK_LSP_DEBUG", "1")])
 }
 
+/// A debug server with [`typo`] open (its one finding in) under a
+/// workspace, initialized with `capabilities`.
+fn opened_typo(capabilities: Value) -> (Workspace, Server, String, String) {
+    let ws = Workspace::new();
+    let text = typo();
+    let uri = uri(&ws.write(".gradient/workflows/p.yaml", &text));
+    let mut s = debug_server();
+    s.initialize(capabilities, ws.root());
+    s.open(&uri, &text);
+    (ws, s, uri, text)
+}
+
 fn top() -> Value {
     json!({"line": 0, "character": 0})
 }
@@ -82,13 +94,7 @@ fn a_panic_in_a_request_is_an_error_response() {
 
 #[test]
 fn a_panic_in_a_notification_is_logged_and_the_server_goes_on() {
-    let ws = Workspace::new();
-    let text = typo();
-    let path = ws.write(".gradient/workflows/p.yaml", &text);
-    let uri = uri(&path);
-    let mut s = debug_server();
-    s.initialize(json!({}), ws.root());
-    s.open(&uri, &text);
+    let (_ws, mut s, uri, text) = opened_typo(json!({}));
     assert_eq!(codes(&s.diagnostics(&uri, 1)), ["unknown-output"]);
 
     insert_marker(&mut s, &uri, 2, PANIC_IN_CHANGE);
@@ -129,13 +135,7 @@ fn a_panic_in_a_notification_is_logged_and_the_server_goes_on() {
 
 #[test]
 fn the_checker_survives_a_panic_and_diagnostics_resume() {
-    let ws = Workspace::new();
-    let text = typo();
-    let path = ws.write(".gradient/workflows/p.yaml", &text);
-    let uri = uri(&path);
-    let mut s = debug_server();
-    s.initialize(json!({}), ws.root());
-    s.open(&uri, &text);
+    let (_ws, mut s, uri, text) = opened_typo(json!({}));
     assert_eq!(codes(&s.diagnostics(&uri, 1)), ["unknown-output"]);
 
     // The check of v2 panics: the user is told, requests are answered.
@@ -185,16 +185,8 @@ fn the_checker_survives_a_panic_and_diagnostics_resume() {
 
 #[test]
 fn a_pull_after_a_failed_check_gets_the_last_findings() {
-    let ws = Workspace::new();
-    let text = typo();
-    let path = ws.write(".gradient/workflows/p.yaml", &text);
-    let uri = uri(&path);
-    let mut s = debug_server();
-    s.initialize(
-        json!({"textDocument": {"diagnostic": {"dynamicRegistration": false}}}),
-        ws.root(),
-    );
-    s.open(&uri, &text);
+    let (_ws, mut s, uri, text) =
+        opened_typo(json!({"textDocument": {"diagnostic": {"dynamicRegistration": false}}}));
     let pull = |s: &mut Server, previous: Option<&str>| {
         s.call(
             "textDocument/diagnostic",
