@@ -185,7 +185,7 @@ fn the_checker_survives_a_panic_and_diagnostics_resume() {
 
 #[test]
 fn a_pull_after_a_failed_check_gets_the_last_findings() {
-    let (_ws, mut s, uri, text) =
+    let (_ws, mut s, uri, _) =
         opened_typo(json!({"textDocument": {"diagnostic": {"dynamicRegistration": false}}}));
     let pull = |s: &mut Server, previous: Option<&str>| {
         s.call(
