@@ -77,7 +77,7 @@ pub(crate) struct JobOutcome {
 }
 
 impl JobOutcome {
-    fn failed(message: String) -> JobOutcome {
+    pub(crate) fn failed(message: String) -> JobOutcome {
         JobOutcome {
             status: JobStatus::Failed,
             exit_code: None,

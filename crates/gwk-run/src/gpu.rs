@@ -110,6 +110,14 @@ impl GpuPool {
         GpuPool { mode }
     }
 
+    /// A pool of unknown devices (what `auto` gives without `nvidia-smi`).
+    #[cfg(test)]
+    pub(crate) fn serial() -> GpuPool {
+        GpuPool {
+            mode: Mode::Serial { busy: false },
+        }
+    }
+
     /// The number of GPUs known, when known.
     pub fn total(&self) -> Option<usize> {
         match &self.mode {

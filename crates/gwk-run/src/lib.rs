@@ -12,6 +12,7 @@ pub mod datasets;
 pub mod docker;
 pub mod events;
 mod exec;
+mod executor;
 pub mod fsutil;
 pub mod gc;
 mod git;
@@ -25,6 +26,7 @@ pub mod redact;
 pub mod rundir;
 pub mod runner;
 mod s3;
+mod scheduler;
 
 pub use docker::{Control, Engine, EngineError, PullPolicy};
 pub use events::{Event, EventSink, JobStatus, RunStatus};

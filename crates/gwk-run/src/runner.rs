@@ -1,22 +1,25 @@
-//! The scheduler: checks what can be checked before any container exists,
-//! then starts each job as soon as every job it needs has succeeded (no
-//! stage barriers), within `--parallel` and the free GPUs.
+//! A run from start to end: checks what can be checked before any
+//! container exists (needs, actions, images, GPUs), creates the run
+//! directory, then hands the jobs to the scheduler (scheduler/) with the
+//! Docker executor (executor.rs), and removes whatever the run left on the
+//! engine.
 
 use crate::datasets::DatasetStore;
 use crate::docker::{Control, Engine, EngineError, LABEL_PID, LABEL_RUN, PROBE_RUN, PullPolicy};
-use crate::events::{Event, EventSink, JobStatus, RunStatus, now};
-use crate::exec::{self, Ctx, JobOutcome};
-use crate::gpu::{GpuPolicy, GpuPool, Grant};
+use crate::events::{Event, EventSink, RunStatus, now};
+use crate::exec::Ctx;
+use crate::executor::DockerExecutor;
+use crate::gpu::{GpuPolicy, GpuPool};
 use crate::ids;
 use crate::job::{ActionSpec, InputSource, RunInput};
 use crate::redact::Redactor;
 use crate::rundir::{JobRecord, RunDir, RunRecord};
+use crate::scheduler::{self, Machine, TooManyGpus};
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
-use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 #[derive(Clone, Debug)]
@@ -110,7 +113,7 @@ pub async fn run(
 ) -> Result<RunSummary, RunError> {
     let redactor = Redactor::new(&input.secret_values);
     check_jobs(&input)?;
-    let mut pool = GpuPool::new(&opts.gpus);
+    let pool = GpuPool::new(&opts.gpus);
     // The sweep, pulls and the GPU probe can take long: a cancel ends
     // them at once (dropping a pull's request makes the engine stop it).
     let (engine, image_ids) = tokio::select! {
@@ -123,17 +126,23 @@ pub async fn run(
             return Err(RunError::Cancelled);
         }
     };
-    if let Some(total) = pool.total()
-        && let Some(j) = input.jobs.iter().find(|j| j.gpus as usize > total)
-    {
-        return Err(RunError::Refused(format!(
-            "job `{}` needs {} GPUs ({}), but this host has {total} (--gpus)",
+    let disabled = pool.disabled();
+    let mut machine = Machine::new(
+        scheduler::nodes(&input.jobs),
+        pool,
+        opts.parallel,
+        opts.keep_going,
+        opts.resume.clone(),
+    )
+    .map_err(|TooManyGpus { job, needs, host }| {
+        let j = &input.jobs[job];
+        RunError::Refused(format!(
+            "job `{}` needs {needs} GPUs ({}), but this host has {host} (--gpus)",
             j.name,
-            j.gpus,
             j.instance_type.as_deref().unwrap_or("?")
-        )));
-    }
-    if pool.disabled() {
+        ))
+    })?;
+    if disabled {
         for j in input.jobs.iter().filter(|j| j.gpus > 0) {
             sink.emit(&Event::Warning {
                 message: format!(
@@ -210,16 +219,16 @@ pub async fn run(
         .flatten()
         .min()
         .map(|t| started_at + t);
-    let status = schedule(
-        &ctx,
+    let mut executor = DockerExecutor::new(
+        ctx.clone(),
         &input,
-        &opts,
-        &mut pool,
+        &opts.no_cache_jobs,
         &mut record,
         run_deadline,
         control,
-    )
-    .await;
+    );
+    let status = scheduler::drive(&mut machine, &mut executor).await;
+    drop(executor);
 
     // Whatever happened, nothing of this run stays on the engine.
     if let Some(engine) = &ctx.engine {
@@ -403,370 +412,4 @@ async fn check_gpus(
         // nothing about GPUs; the job itself will tell.
         _ => Ok(()),
     }
-}
-
-struct Running {
-    grant: Grant,
-}
-
-async fn schedule(
-    ctx: &Arc<Ctx>,
-    input: &RunInput,
-    opts: &RunOptions,
-    pool: &mut GpuPool,
-    record: &mut RunRecord,
-    run_deadline: Option<Instant>,
-    mut control: watch::Receiver<Control>,
-) -> RunStatus {
-    let n = input.jobs.len();
-    let index: HashMap<&str, usize> = input
-        .jobs
-        .iter()
-        .enumerate()
-        .map(|(i, j)| (j.name.as_str(), i))
-        .collect();
-    let needs: Vec<Vec<usize>> = input
-        .jobs
-        .iter()
-        .map(|j| {
-            j.needs
-                .iter()
-                .filter_map(|n| index.get(n.as_str()).copied())
-                .collect()
-        })
-        .collect();
-    let mut status = vec![JobStatus::Pending; n];
-    let mut started: Vec<Option<Instant>> = vec![None; n];
-    let mut running: HashMap<usize, Running> = HashMap::new();
-    let mut tasks: JoinSet<(usize, JobOutcome)> = JoinSet::new();
-    let mut stop_new = false;
-    let mut failed_any = false;
-    let mut cancelled = false;
-    let mut timed_out_run = false;
-    // The strongest cancel request said so far (each is said once).
-    let mut announced = Control::Run;
-    let parallel = opts.parallel.max(1);
-    for j in &input.jobs {
-        ctx.emit(Event::JobQueued {
-            job: j.name.clone(),
-            time: now(),
-        });
-    }
-    let far = Instant::now() + Duration::from_secs(100 * 365 * 24 * 3600);
-
-    loop {
-        if let Some(d) = run_deadline
-            && Instant::now() >= d
-            && !stop_new
-        {
-            stop_new = true;
-            timed_out_run = true;
-        }
-        let asked = *control.borrow();
-        if asked != Control::Run {
-            stop_new = true;
-            cancelled = true;
-            if asked > announced {
-                announced = asked;
-                ctx.emit(Event::Warning {
-                    message: cancel_message(asked).into(),
-                });
-            }
-        }
-        // Skip what can no longer run.
-        loop {
-            let mut changed = false;
-            for i in 0..n {
-                if status[i] == JobStatus::Pending
-                    && let Some(&bad) = needs[i]
-                        .iter()
-                        .find(|&&d| status[d].is_done() && !status[d].is_success())
-                {
-                    // Behind a cancelled job a job is cancelled too; behind
-                    // a failure, skipped.
-                    let st = if status[bad] == JobStatus::Cancelled {
-                        JobStatus::Cancelled
-                    } else {
-                        JobStatus::Skipped
-                    };
-                    status[i] = st;
-                    let why = format!(
-                        "not started: `{}` {}",
-                        input.jobs[bad].name,
-                        status[bad].as_str()
-                    );
-                    finish_record(ctx, record, &input.jobs[i].name, st, None, Some(why), None);
-                    changed = true;
-                }
-            }
-            if !changed {
-                break;
-            }
-        }
-        let mut reused_any = false;
-        if !stop_new {
-            for i in 0..n {
-                if running.len() >= parallel {
-                    break;
-                }
-                if status[i] != JobStatus::Pending
-                    || !needs[i].iter().all(|&d| status[d].is_success())
-                {
-                    continue;
-                }
-                let job = &input.jobs[i];
-                let key = job_key(ctx, job);
-                let reuse = exec::Reuse {
-                    resume: resume_candidate(opts, job, key.as_deref(), &needs[i], &status),
-                    use_cache: uses_cache(ctx, opts, job),
-                    key,
-                };
-                // A job whose earlier outputs are reused finishes at once,
-                // without a container (and without a JobStarted event).
-                if let Some(outcome) = exec::try_reuse(ctx, job, &reuse) {
-                    status[i] = outcome.status;
-                    let mut produced = ctx.produced.lock().expect("lock");
-                    for o in &outcome.outputs {
-                        produced.insert((job.name.clone(), o.name.clone()), o.clone());
-                    }
-                    drop(produced);
-                    if let Some(r) = record.job_mut(&job.name) {
-                        r.outputs = outcome.outputs.clone();
-                        r.cache_key = outcome.cache_key.clone();
-                    }
-                    finish_record(
-                        ctx,
-                        record,
-                        &job.name,
-                        outcome.status,
-                        None,
-                        outcome.message,
-                        Some(0.0),
-                    );
-                    reused_any = true;
-                    continue;
-                }
-                let Some(grant) = pool.take(job.gpus) else {
-                    continue; // waits for GPUs; others may start
-                };
-                status[i] = JobStatus::Running;
-                started[i] = Some(Instant::now());
-                let gpus = match &grant {
-                    Grant::Devices(d) => d.clone(),
-                    Grant::Count(c) => vec![format!("any {c}")],
-                    Grant::Nothing => Vec::new(),
-                };
-                let container = matches!(job.action, ActionSpec::Container { .. })
-                    .then(|| ids::container_name(&ctx.dir.id, &job.name));
-                if let Some(r) = record.job_mut(&job.name) {
-                    r.status = JobStatus::Running;
-                    r.started = Some(now());
-                    r.gpus = gpus.clone();
-                    r.container = container.clone();
-                }
-                let _ = ctx.dir.write_record(record);
-                ctx.emit(Event::JobStarted {
-                    job: job.name.clone(),
-                    time: now(),
-                    container,
-                    gpus,
-                });
-                let deadline = [job.timeout.map(|t| Instant::now() + t), run_deadline]
-                    .into_iter()
-                    .flatten()
-                    .min();
-                running.insert(
-                    i,
-                    Running {
-                        grant: grant.clone(),
-                    },
-                );
-                let (c, j, ctl) = (ctx.clone(), job.clone(), control.clone());
-                tasks.spawn(
-                    async move { (i, exec::run_job(c, j, grant, deadline, ctl, reuse).await) },
-                );
-            }
-        }
-        if reused_any {
-            continue; // their dependents may be ready now
-        }
-        if tasks.is_empty() {
-            break;
-        }
-        tokio::select! {
-            done = tasks.join_next() => {
-                let Some(done) = done else { continue };
-                let (i, outcome) = match done {
-                    Ok(x) => x,
-                    Err(e) => {
-                        // A job task panicked: find which by elimination is not
-                        // possible, so fail the run loudly.
-                        ctx.emit(Event::Warning { message: format!("internal error in a job task: {e}") });
-                        failed_any = true;
-                        stop_new = true;
-                        continue;
-                    }
-                };
-                if let Some(r) = running.remove(&i) {
-                    pool.give_back(&r.grant);
-                }
-                let job = &input.jobs[i];
-                let mut outcome = outcome;
-                if outcome.status == JobStatus::TimedOut && run_deadline.is_some_and(|d| Instant::now() >= d) {
-                    timed_out_run = true;
-                    outcome.message = Some(format!("{} (run timeout)", outcome.message.unwrap_or_default()));
-                }
-                status[i] = outcome.status;
-                if outcome.status.is_success() {
-                    let mut produced = ctx.produced.lock().expect("lock");
-                    for o in &outcome.outputs {
-                        produced.insert((job.name.clone(), o.name.clone()), o.clone());
-                    }
-                } else if outcome.status != JobStatus::Cancelled {
-                    failed_any = true;
-                    if !opts.keep_going {
-                        stop_new = true;
-                    }
-                }
-                let duration = started[i].map(|s| s.elapsed().as_secs_f64());
-                if let Some(r) = record.job_mut(&job.name) {
-                    r.outputs = outcome.outputs.clone();
-                    r.cache_key = outcome.cache_key.clone();
-                    r.container = outcome.container.clone().or(r.container.take());
-                }
-                finish_record(ctx, record, &job.name, outcome.status, outcome.exit_code, outcome.message, duration);
-            }
-            changed = control.changed() => {
-                if changed.is_err() {
-                    control = watch::channel(Control::Run).1;
-                } else if *control.borrow() != Control::Run {
-                    stop_new = true;
-                    cancelled = true;
-                }
-            }
-            _ = tokio::time::sleep_until(run_deadline.unwrap_or(far)), if run_deadline.is_some() && !stop_new => {
-                stop_new = true;
-                timed_out_run = true;
-            }
-        }
-    }
-    // Jobs that never started.
-    for (i, job) in input.jobs.iter().enumerate() {
-        if status[i] == JobStatus::Pending {
-            let (st, why) = if cancelled {
-                (
-                    JobStatus::Cancelled,
-                    "cancelled before it started".to_string(),
-                )
-            } else if timed_out_run {
-                (
-                    JobStatus::Skipped,
-                    "not started: the run timed out".to_string(),
-                )
-            } else {
-                (
-                    JobStatus::Skipped,
-                    "not started: another job failed (use --keep-going to run independent jobs)"
-                        .to_string(),
-                )
-            };
-            status[i] = st;
-            finish_record(ctx, record, &job.name, st, None, Some(why), None);
-        }
-    }
-    if cancelled {
-        RunStatus::Cancelled
-    } else if failed_any || timed_out_run || status.iter().any(|s| !s.is_success()) {
-        RunStatus::Failed
-    } else {
-        RunStatus::Succeeded
-    }
-}
-
-/// What a run says when it is asked to stop (Ctrl-C).
-pub(crate) fn cancel_message(c: Control) -> &'static str {
-    match c {
-        Control::Kill => "killing the running containers",
-        _ => "stopping the run (Ctrl-C again to kill the containers at once)",
-    }
-}
-
-fn finish_record(
-    ctx: &Ctx,
-    record: &mut RunRecord,
-    job: &str,
-    status: JobStatus,
-    exit_code: Option<i64>,
-    message: Option<String>,
-    duration: Option<f64>,
-) {
-    let time = now();
-    if let Some(r) = record.job_mut(job) {
-        r.status = status;
-        r.exit_code = exit_code;
-        r.finished = Some(time.clone());
-        r.duration_secs = duration;
-        r.message = message.clone();
-    }
-    let _ = ctx.dir.write_record(record);
-    ctx.emit(Event::JobFinished {
-        job: job.to_string(),
-        status,
-        exit_code,
-        duration_secs: duration.unwrap_or(0.0),
-        message,
-        time,
-    });
-}
-
-/// With `--resume`: the outputs a job left in the resumed run, when it
-/// succeeded there, every job it needs was reused too (a job whose needs
-/// ran again must run again), and its key is the one it ran with (a job
-/// whose image, command, env, parameters or inputs changed runs again).
-fn resume_candidate(
-    opts: &RunOptions,
-    job: &crate::job::JobSpec,
-    key: Option<&str>,
-    needs: &[usize],
-    status: &[JobStatus],
-) -> Option<(String, Vec<crate::rundir::OutputRecord>)> {
-    let old = opts.resume.as_ref()?;
-    let rec = old.job(&job.name)?;
-    if !rec.status.is_success() || needs.iter().any(|&d| status[d] != JobStatus::Cached) {
-        return None;
-    }
-    if key.is_none() || rec.cache_key.as_deref() != key {
-        return None;
-    }
-    Some((old.id.clone(), rec.outputs.clone()))
-}
-
-/// The job's key (cache.rs), when every part of it is known.
-fn job_key(ctx: &Ctx, job: &crate::job::JobSpec) -> Option<String> {
-    crate::cache::job_key(job, &ctx.image_ids, |i| match &i.source {
-        InputSource::String { value } => Some(format!(
-            "sha256:{}",
-            crate::fsutil::sha256_hex(value.as_bytes())
-        )),
-        InputSource::Dataset { dataset, version } => ctx
-            .store
-            .version_info(dataset, version)
-            .ok()
-            .map(|v| v.hash),
-        InputSource::JobOutput { job, output } => ctx
-            .produced
-            .lock()
-            .expect("lock")
-            .get(&(job.clone(), output.clone()))
-            .map(|o| o.hash.clone()),
-    })
-}
-
-/// Whether the job cache applies to a job: on (no `--no-cache`), not opted
-/// out, a container job (a clone or a download depends on a remote that
-/// may have changed).
-fn uses_cache(ctx: &Ctx, opts: &RunOptions, job: &crate::job::JobSpec) -> bool {
-    ctx.cache.is_some()
-        && !opts.no_cache_jobs.contains(&job.name)
-        && matches!(job.action, ActionSpec::Container { .. })
 }

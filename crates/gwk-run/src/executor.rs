@@ -1,0 +1,273 @@
+//! The executor of real runs: each job on its own task (a container on the
+//! Docker engine, or a host action: git, S3, the model registry; see
+//! exec.rs), every change of a job written to the run record and sent as
+//! an event. The scheduler (scheduler/) decides what starts when.
+
+use crate::docker::Control;
+use crate::events::{Event, JobStatus, now};
+use crate::exec::{self, Ctx, JobOutcome, Reuse};
+use crate::gpu::Grant;
+use crate::ids;
+use crate::job::{ActionSpec, InputSource, JobSpec, RunInput};
+use crate::rundir::RunRecord;
+use crate::scheduler::{Executor, Happening, NotStarted, Signals};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::{Id, JoinSet};
+use tokio::time::Instant;
+
+pub(crate) struct DockerExecutor<'a> {
+    ctx: Arc<Ctx>,
+    jobs: &'a [JobSpec],
+    /// Jobs that never use the cache (gwk.toml `[run] no-cache`).
+    no_cache_jobs: &'a BTreeSet<String>,
+    record: &'a mut RunRecord,
+    run_deadline: Option<Instant>,
+    control: watch::Receiver<Control>,
+    /// The strongest cancel request said so far (each is said once).
+    announced: Control,
+    /// The run's deadline was reported; it is not watched any more.
+    deadline_reported: bool,
+    started: Vec<Option<Instant>>,
+    tasks: JoinSet<(usize, JobOutcome)>,
+    /// The job of each task, to know which one panicked.
+    task_jobs: HashMap<Id, usize>,
+}
+
+impl<'a> DockerExecutor<'a> {
+    /// Announces every job of `input` as queued.
+    pub fn new(
+        ctx: Arc<Ctx>,
+        input: &'a RunInput,
+        no_cache_jobs: &'a BTreeSet<String>,
+        record: &'a mut RunRecord,
+        run_deadline: Option<Instant>,
+        control: watch::Receiver<Control>,
+    ) -> DockerExecutor<'a> {
+        for j in &input.jobs {
+            ctx.emit(Event::JobQueued {
+                job: j.name.clone(),
+                time: now(),
+            });
+        }
+        DockerExecutor {
+            ctx,
+            jobs: &input.jobs,
+            no_cache_jobs,
+            record,
+            run_deadline,
+            control,
+            announced: Control::Run,
+            deadline_reported: false,
+            started: vec![None; input.jobs.len()],
+            tasks: JoinSet::new(),
+            task_jobs: HashMap::new(),
+        }
+    }
+
+    fn finish_record(
+        &mut self,
+        job: usize,
+        status: JobStatus,
+        exit_code: Option<i64>,
+        message: Option<String>,
+        duration: Option<f64>,
+    ) {
+        let name = &self.jobs[job].name;
+        let time = now();
+        if let Some(r) = self.record.job_mut(name) {
+            r.status = status;
+            r.exit_code = exit_code;
+            r.finished = Some(time.clone());
+            r.duration_secs = duration;
+            r.message = message.clone();
+        }
+        let _ = self.ctx.dir.write_record(self.record);
+        self.ctx.emit(Event::JobFinished {
+            job: name.clone(),
+            status,
+            exit_code,
+            duration_secs: duration.unwrap_or(0.0),
+            message,
+            time,
+        });
+    }
+}
+
+impl Executor for DockerExecutor<'_> {
+    fn signals(&mut self) -> Signals {
+        let mut signals = Signals::default();
+        if let Some(d) = self.run_deadline
+            && !self.deadline_reported
+            && Instant::now() >= d
+        {
+            self.deadline_reported = true;
+            signals.deadline = true;
+        }
+        let asked = *self.control.borrow();
+        if asked != Control::Run {
+            signals.cancel = true;
+            if asked > self.announced {
+                self.announced = asked;
+                self.ctx.emit(Event::Warning {
+                    message: cancel_message(asked).into(),
+                });
+            }
+        }
+        signals
+    }
+
+    fn key(&mut self, job: usize) -> Option<String> {
+        job_key(&self.ctx, &self.jobs[job])
+    }
+
+    /// On (no `--no-cache`), not opted out, a container job (a clone or a
+    /// download depends on a remote that may have changed).
+    fn uses_cache(&self, job: usize) -> bool {
+        let job = &self.jobs[job];
+        self.ctx.cache.is_some()
+            && !self.no_cache_jobs.contains(&job.name)
+            && matches!(job.action, ActionSpec::Container { .. })
+    }
+
+    fn reuse(&mut self, job: usize, reuse: &Reuse) -> Option<JobOutcome> {
+        exec::try_reuse(&self.ctx, &self.jobs[job], reuse)
+    }
+
+    fn start(&mut self, i: usize, grant: Grant, reuse: Reuse) {
+        let job = &self.jobs[i];
+        self.started[i] = Some(Instant::now());
+        let gpus = match &grant {
+            Grant::Devices(d) => d.clone(),
+            Grant::Count(c) => vec![format!("any {c}")],
+            Grant::Nothing => Vec::new(),
+        };
+        let container = matches!(job.action, ActionSpec::Container { .. })
+            .then(|| ids::container_name(&self.ctx.dir.id, &job.name));
+        if let Some(r) = self.record.job_mut(&job.name) {
+            r.status = JobStatus::Running;
+            r.started = Some(now());
+            r.gpus = gpus.clone();
+            r.container = container.clone();
+        }
+        let _ = self.ctx.dir.write_record(self.record);
+        self.ctx.emit(Event::JobStarted {
+            job: job.name.clone(),
+            time: now(),
+            container,
+            gpus,
+        });
+        let deadline = [job.timeout.map(|t| Instant::now() + t), self.run_deadline]
+            .into_iter()
+            .flatten()
+            .min();
+        let (c, j, ctl) = (self.ctx.clone(), job.clone(), self.control.clone());
+        let task = self
+            .tasks
+            .spawn(async move { (i, exec::run_job(c, j, grant, deadline, ctl, reuse).await) });
+        self.task_jobs.insert(task.id(), i);
+    }
+
+    async fn next(&mut self) -> Happening {
+        let far = Instant::now() + Duration::from_secs(100 * 365 * 24 * 3600);
+        loop {
+            tokio::select! {
+                // The scheduler asks only while a job runs, so a task is there.
+                Some(done) = self.tasks.join_next_with_id() => {
+                    let (i, mut outcome) = match done {
+                        Ok((id, x)) => {
+                            self.task_jobs.remove(&id);
+                            x
+                        }
+                        Err(e) => {
+                            // A job task panicked: its job failed.
+                            let Some(i) = self.task_jobs.remove(&e.id()) else { continue };
+                            self.ctx.emit(Event::Warning { message: format!("internal error in a job task: {e}") });
+                            (i, JobOutcome::failed(format!("internal error: {e}")))
+                        }
+                    };
+                    let run_timed_out = outcome.status == JobStatus::TimedOut
+                        && self.run_deadline.is_some_and(|d| Instant::now() >= d);
+                    if run_timed_out {
+                        outcome.message = Some(format!("{} (run timeout)", outcome.message.unwrap_or_default()));
+                    }
+                    return Happening::Finished { job: i, outcome, run_timed_out };
+                }
+                changed = self.control.changed() => {
+                    if changed.is_err() {
+                        // Nobody can cancel any more.
+                        self.control = watch::channel(Control::Run).1;
+                    } else if *self.control.borrow() != Control::Run {
+                        return Happening::Cancel;
+                    }
+                }
+                _ = tokio::time::sleep_until(self.run_deadline.unwrap_or(far)), if self.run_deadline.is_some() && !self.deadline_reported => {
+                    self.deadline_reported = true;
+                    return Happening::Deadline;
+                }
+            }
+        }
+    }
+
+    fn finished(&mut self, i: usize, outcome: JobOutcome) {
+        let name = self.jobs[i].name.clone();
+        if outcome.status.is_success() {
+            let mut produced = self.ctx.produced.lock().expect("lock");
+            for o in &outcome.outputs {
+                produced.insert((name.clone(), o.name.clone()), o.clone());
+            }
+        }
+        // A reused job took no time.
+        let duration = match self.started[i] {
+            Some(s) => Some(s.elapsed().as_secs_f64()),
+            None => Some(0.0),
+        };
+        if let Some(r) = self.record.job_mut(&name) {
+            r.outputs = outcome.outputs.clone();
+            r.cache_key = outcome.cache_key.clone();
+            r.container = outcome.container.clone().or(r.container.take());
+        }
+        self.finish_record(
+            i,
+            outcome.status,
+            outcome.exit_code,
+            outcome.message,
+            duration,
+        );
+    }
+
+    fn not_started(&mut self, ended: NotStarted) {
+        self.finish_record(ended.job, ended.status, None, Some(ended.why), None);
+    }
+}
+
+/// What a run says when it is asked to stop (Ctrl-C).
+pub(crate) fn cancel_message(c: Control) -> &'static str {
+    match c {
+        Control::Kill => "killing the running containers",
+        _ => "stopping the run (Ctrl-C again to kill the containers at once)",
+    }
+}
+
+/// The job's key (cache.rs), when every part of it is known.
+fn job_key(ctx: &Ctx, job: &JobSpec) -> Option<String> {
+    crate::cache::job_key(job, &ctx.image_ids, |i| match &i.source {
+        InputSource::String { value } => Some(format!(
+            "sha256:{}",
+            crate::fsutil::sha256_hex(value.as_bytes())
+        )),
+        InputSource::Dataset { dataset, version } => ctx
+            .store
+            .version_info(dataset, version)
+            .ok()
+            .map(|v| v.hash),
+        InputSource::JobOutput { job, output } => ctx
+            .produced
+            .lock()
+            .expect("lock")
+            .get(&(job.clone(), output.clone()))
+            .map(|o| o.hash.clone()),
+    })
+}
