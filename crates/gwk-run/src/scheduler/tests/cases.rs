@@ -113,6 +113,20 @@ fn diamond_join_waits_for_both_branches() {
 }
 
 #[test]
+fn a_job_listed_before_the_jobs_it_needs_waits_for_them() {
+    let r = Run::new(&[("train", &["prep"]), ("prep", &[])]).go();
+    assert_eq!(
+        r.log,
+        [
+            "start prep",
+            "prep succeeded",
+            "start train",
+            "train succeeded"
+        ]
+    );
+}
+
+#[test]
 fn an_empty_run_succeeds() {
     let r = Run::new(&[]).go();
     assert_eq!(r.status, RunStatus::Succeeded);
@@ -774,4 +788,43 @@ fn no_job_is_reused_after_a_cancel_at_start() {
     let r = Run::new(CHAIN).cached(&["a"]).cancelled_at_start().go();
     assert_eq!(r.count(Cancelled), 3);
     assert_eq!(r.count(Cached), 0);
+}
+
+// ---- the DAG from the plan's jobs ----------------------------------------
+
+#[test]
+fn nodes_resolve_needs_to_indexes_and_keep_gpu_counts() {
+    let job = |name: &str, needs: &[&str], gpus: u32| crate::job::JobSpec {
+        name: name.into(),
+        needs: needs.iter().map(|s| s.to_string()).collect(),
+        action: crate::job::ActionSpec::Container {
+            image: "bash:5".into(),
+            entrypoint: None,
+            cmd: None,
+        },
+        env: Vec::new(),
+        inputs: Vec::new(),
+        outputs: Vec::new(),
+        instance_type: None,
+        gpus,
+        memory_bytes: None,
+        timeout: None,
+    };
+    let nodes = crate::scheduler::nodes(&[
+        job("train", &["prep", "fetch"], 2),
+        job("prep", &[], 0),
+        job("fetch", &["prep"], 0),
+    ]);
+    let view: Vec<(&str, &[usize], u32)> = nodes
+        .iter()
+        .map(|n| (n.name.as_str(), n.needs.as_slice(), n.gpus))
+        .collect();
+    assert_eq!(
+        view,
+        [
+            ("train", &[1, 2][..], 2),
+            ("prep", &[][..], 0),
+            ("fetch", &[1][..], 0)
+        ]
+    );
 }
