@@ -1,6 +1,7 @@
 //! Cursor queries on fixture text: `$0` marks the cursor.
 
 mod actions;
+mod cases;
 mod complete;
 mod hover;
 mod navigate;

@@ -1,54 +1,5 @@
 use super::*;
-use gwk_spec::query::{RenameError, definition, prepare_rename, references, rename};
-
-fn text_at(a: &Analysis, span: gwk_spec::syntax::Span) -> (&str, usize) {
-    let line = a.line_index.line_of(span.start);
-    (&a.text[span.start..span.end], line + 1)
-}
-
-#[test]
-fn definition_of_needs_references_and_paths() {
-    for (needle, nth, want, line) in [
-        ("      - Prep", 0, "Prepare", 25),
-        ("needs: [Clone", 0, "CloneRepo", 18),
-        ("data: Prep", 0, "Prepare", 25),
-        ("data: Prepare.outputs.prep", 0, "prepared", 38),
-        ("raw: workflow.inputs.raw", 0, "raw-data", 9),
-        ("cp -r /inputs/repo/data /outputs/prep", 0, "prepared", 38),
-    ] {
-        let (a, offset) = analyzed(&mark(PIPELINE, needle, nth, 0));
-        let span = definition(&a, offset).unwrap_or_else(|| panic!("no definition at {needle}"));
-        assert_eq!(text_at(&a, span), (want, line), "from {needle}");
-    }
-    let (a, offset) = analyzed(&mark(PIPELINE, "image: bash", 0, 0));
-    assert_eq!(definition(&a, offset), None);
-}
-
-#[test]
-fn references_of_a_job_an_output_and_an_input() {
-    let (a, offset) = analyzed(&mark(PIPELINE, "  Prep", 0, 0));
-    let refs: Vec<_> = references(&a, offset, true)
-        .into_iter()
-        .map(|s| text_at(&a, s))
-        .collect();
-    assert_eq!(refs, [("Prepare", 25), ("Prepare", 43), ("Prepare", 52)]);
-    assert_eq!(references(&a, offset, false).len(), 2);
-
-    let (a, offset) = analyzed(&mark(PIPELINE, "      prep", 0, 0));
-    let lines: Vec<_> = references(&a, offset, true)
-        .into_iter()
-        .map(|s| text_at(&a, s))
-        .collect();
-    assert_eq!(
-        lines,
-        [
-            ("prepared", 31),
-            ("prepared", 32),
-            ("prepared", 38),
-            ("prepared", 52)
-        ]
-    );
-}
+use gwk_spec::query::{RenameError, prepare_rename, rename};
 
 #[test]
 fn prepare_rename_gives_the_name_part_only() {
