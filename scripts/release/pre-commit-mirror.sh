@@ -2,8 +2,9 @@
 # Makes the companion repository of the wheel-based pre-commit hook (as
 # ruff-pre-commit is to ruff): python/gwk-pre-commit/ as a git repository
 # with one commit tagged vVERSION, in OUT (default $DIST/gwk-pre-commit).
-# The release workflow pushes it to github.com/gwk-dev/gwk-pre-commit;
-# scripts/checks/62-pre-commit-wheel.sh runs pre-commit on it.
+# The release workflow uploads it as an artifact, for a maintainer to push to
+# github.com/gwk-dev/gwk-pre-commit (its tag is the release's);
+# scripts/checks/60-pre-commit.sh runs pre-commit on it.
 #
 #   scripts/release/pre-commit-mirror.sh [OUT]
 set -euo pipefail

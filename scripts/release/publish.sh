@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Attaches everything in $DIST (archives, wheels, sdist, VS Code packages,
+# Attaches everything in $DIST (archives, wheels, VS Code packages,
 # SHA256SUMS) to the GitHub release of the tag $GITHUB_REF_NAME, creating it
 # (gh, with $GH_TOKEN). With GWK_RELEASE_DRY_RUN=1 (what CI here sets) it
 # checks the files and the checksums and prints the command instead.

@@ -6,15 +6,10 @@
 # archive and the VS Code package.
 #
 #   scripts/release/wheel.sh [TARGET]     default: this machine's target
-#   scripts/release/wheel.sh --sdist      the source distribution
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 [ -n "$maturin" ] || { echo "maturin is missing: run scripts/setup/70-release-tools.sh" >&2; exit 1; }
 cd "$repo"
-if [ "${1:-}" = "--sdist" ]; then
-    "$maturin" sdist --out "$dist"
-    exit 0
-fi
 target="${1:-$(host_target)}"
 # maturin's own version check of the build (it would ask PyPI otherwise).
 export MATURIN_NO_UPDATE_CHECK=1
