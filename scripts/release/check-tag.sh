@@ -10,10 +10,11 @@ tag="${1:?usage: check-tag.sh vX.Y.Z}"
 want="$(gwk_version)"
 fail=0
 [ "$tag" = "v$want" ] || { echo "check-tag: tag $tag, but gwk's version (Cargo.toml) is $want" >&2; fail=1; }
-ext="$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$repo/editors/vscode/package.json")"
+# (tr: a Windows checkout may have CRLF line ends.)
+ext="$(tr -d '\r' < "$repo/editors/vscode/package.json" | sed -n 's/^  "version": "\(.*\)",$/\1/p')"
 [ "$ext" = "$want" ] || { echo "check-tag: editors/vscode/package.json has version $ext, gwk has $want" >&2; fail=1; }
 companion="$repo/python/gwk-pre-commit/pyproject.toml"
-grep -qx "version = \"$want\"" "$companion" || { echo "check-tag: $companion is not at version $want" >&2; fail=1; }
-grep -qF "dependencies = [\"gwk==$want\"]" "$companion" || { echo "check-tag: $companion does not require gwk==$want" >&2; fail=1; }
+tr -d '\r' < "$companion" | grep -qx "version = \"$want\"" || { echo "check-tag: $companion is not at version $want" >&2; fail=1; }
+tr -d '\r' < "$companion" | grep -qF "dependencies = [\"gwk==$want\"]" || { echo "check-tag: $companion does not require gwk==$want" >&2; fail=1; }
 [ "$fail" = 0 ] && echo "check-tag: $tag is gwk $want everywhere"
 exit "$fail"

@@ -19,5 +19,7 @@ fi
 gwk_version() {
     awk '{ sub(/\r$/, "") } /^name = "gwk"$/ { getline; sub(/\r$/, ""); gsub(/version = |"/, ""); print; exit }' "$repo/Cargo.lock"
 }
+# Python (`python` on the release workflow's Windows runner).
+python="$(command -v python3 || command -v python)"
 # This machine's target triple.
 host_target() { rustc -vV | sed -n 's/^host: //p'; }

@@ -33,7 +33,7 @@ node "$copy_script" "$server"
 [ -f "server/gwk-lsp$exe" ] || { echo "vscode: $copy_script did not write server/gwk-lsp$exe" >&2; exit 1; }
 cmp -s "$server" "server/gwk-lsp$exe" || { echo "vscode: server/gwk-lsp$exe is not $server" >&2; exit 1; }
 npx --no-install vsce package --no-dependencies --target "$vs_target" --out "$out"
-python3 - "$out" "$server" "gwk-lsp$exe" <<'PY'
+"$python" - "$out" "$server" "gwk-lsp$exe" <<'PY'
 import sys, zipfile
 vsix, server, name = sys.argv[1:4]
 z = zipfile.ZipFile(vsix)
