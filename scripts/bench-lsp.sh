@@ -10,6 +10,7 @@
 #   SERVERS=gwk scripts/bench-lsp.sh   only gwk-lsp (no Node needed)
 #   GWK_PROFILE=profiling scripts/bench-lsp.sh   the build with line tables
 #                                    (default: release, as users get it)
+#   GWK_BIN_DIR=DIR scripts/bench-lsp.sh   the gwk-lsp and gwk in DIR, no build
 #
 # yaml-language-server is installed with npm into target/bench-lsp/ (once).
 set -euo pipefail
@@ -27,9 +28,13 @@ work=target/bench-lsp
 mkdir -p "$work"
 
 profile=${GWK_PROFILE:-release}
-bin=${CARGO_TARGET_DIR:-target}/$profile
-echo "==> cargo build --profile $profile -p gwk-lsp -p gwk" >&2
-cargo build --profile "$profile" --quiet -p gwk-lsp -p gwk
+if [ -n "${GWK_BIN_DIR:-}" ]; then
+    bin=$GWK_BIN_DIR   # a build made elsewhere
+else
+    bin=${CARGO_TARGET_DIR:-target}/$profile
+    echo "==> cargo build --profile $profile -p gwk-lsp -p gwk" >&2
+    cargo build --profile "$profile" --quiet -p gwk-lsp -p gwk
+fi
 
 yamlls="$work/node_modules/yaml-language-server/bin/yaml-language-server"
 if [[ " $servers " == *" yaml-ls "* ]] && [ ! -f "$yamlls" ]; then

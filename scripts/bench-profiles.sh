@@ -4,14 +4,17 @@
 #
 #   before: the release profile as it was until issue 19 — no LTO, 16 codegen
 #           units, line tables kept, nothing stripped (Cargo.toml's release
-#           profile with CARGO_PROFILE_RELEASE_* overrides);
-#   after:  Cargo.toml's release profile.
+#           profile with CARGO_PROFILE_RELEASE_* overrides), gwk and gwk-lsp
+#           built in one cargo invocation into target/cmp-before;
+#   after:  the binaries of gwk's wheel, built by scripts/release/wheel.sh
+#           (Cargo.toml's release profile; maturin strips the symbols too),
+#           in target/HOST/release — what `pip install gwk` installs.
 #
-# Each is built (gwk and gwk-lsp, in one cargo invocation as the wheel builds
-# them) into its own target directory, target/cmp-before and target/cmp-after,
-# with the build's wall and CPU time; then the sizes, and, back to back,
-# scripts/bench-check.sh --no-tools and SERVERS=gwk scripts/bench-lsp.sh on
-# each build, ROUNDS times (default 2) alternating before and after.
+# Prints each build's wall and CPU time, the sizes, then runs, back to back,
+# scripts/bench-check.sh --no-tools --no-bench (the gwk binary's figures;
+# its in-process `cargo bench` would need two more builds) and SERVERS=gwk
+# scripts/bench-lsp.sh on each build, ROUNDS times (default 2), alternating
+# before and after.
 #
 #   scripts/bench-profiles.sh [ROUNDS]
 set -euo pipefail
@@ -19,35 +22,32 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 rounds=${1:-2}
 log=target/cmp-log
 mkdir -p "$log"
+host=$(rustc -vV | sed -n 's/^host: //p')
+declare -A dir=([before]=target/cmp-before/release [after]=target/$host/release)
 
-variant_env() {
-    case $1 in
-        before) echo "CARGO_TARGET_DIR=target/cmp-before CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_DEBUG=line-tables-only CARGO_PROFILE_RELEASE_STRIP=none CARGO_PROFILE_BENCH_LTO=false CARGO_PROFILE_BENCH_CODEGEN_UNITS=16" ;;
-        after) echo "CARGO_TARGET_DIR=target/cmp-after" ;;
-    esac
-}
-
-for v in before after; do
-    echo "==> build $v: $(variant_env $v)"
-    /usr/bin/time -f "$v build: %e s wall, %U s user, %S s system" \
-        env $(variant_env $v) cargo build --release --locked -q -p gwk -p gwk-lsp 2>&1 | tail -1 | tee "$log/build-$v.txt"
-    env $(variant_env $v) cargo bench --locked -q -p gwk-spec --bench check --no-run 2>/dev/null
-done
+echo "==> build before"
+/usr/bin/time -f "before build: %e s wall, %U s user, %S s system" -o "$log/build-before.txt" \
+    env CARGO_TARGET_DIR=target/cmp-before CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    CARGO_PROFILE_RELEASE_DEBUG=line-tables-only CARGO_PROFILE_RELEASE_STRIP=none \
+    cargo build --release --locked -q -p gwk -p gwk-lsp
+echo "==> build after (scripts/release/wheel.sh)"
+/usr/bin/time -f "after build: %e s wall, %U s user, %S s system" -o "$log/build-after.txt" \
+    bash scripts/release/wheel.sh >/dev/null 2>&1
+cat "$log/build-before.txt" "$log/build-after.txt"
 
 echo
-echo "== sizes (bytes) =="
-for v in before after; do
-    for b in gwk gwk-lsp; do
-        printf '%-7s %-8s %10d\n' "$v" "$b" "$(stat -c %s "target/cmp-$v/release/$b")"
-    done
+echo "== sizes =="
+for b in gwk gwk-lsp; do
+    s0=$(stat -c %s "${dir[before]}/$b") s1=$(stat -c %s "${dir[after]}/$b")
+    awk -v b="$b" -v s0="$s0" -v s1="$s1" 'BEGIN { printf "%-8s before %6.1f MB  after %5.1f MB  (%.2f×)\n", b, s0 / 1e6, s1 / 1e6, s1 / s0 }'
 done
 
 for r in $(seq 1 "$rounds"); do
     for v in before after; do
         echo
-        echo "== round $r, $v: scripts/bench-check.sh --no-tools =="
-        env $(variant_env $v) scripts/bench-check.sh --no-tools 2>&1 | grep -vE '^\s*$' | tee "$log/check-$v-$r.txt"
+        echo "== round $r, $v (${dir[$v]}): scripts/bench-check.sh --no-tools --no-bench =="
+        GWK_BIN_DIR=${dir[$v]} scripts/bench-check.sh --no-tools --no-bench 2>&1 | grep -vE '^\s*$' | tee "$log/check-$v-$r.txt"
         echo "== round $r, $v: SERVERS=gwk scripts/bench-lsp.sh =="
-        env $(variant_env $v) SERVERS=gwk scripts/bench-lsp.sh 2>/dev/null | tee "$log/lsp-$v-$r.txt"
+        GWK_BIN_DIR=${dir[$v]} SERVERS=gwk scripts/bench-lsp.sh 2>/dev/null | tee "$log/lsp-$v-$r.txt"
     done
 done
