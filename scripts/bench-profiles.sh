@@ -2,13 +2,13 @@
 # What the release profile's size settings cost or save, measured side by
 # side in one run (docs/performance.md, "Binary size"):
 #
-#   before: the release profile as it was until issue 19 — no LTO, 16 codegen
-#           units, line tables kept, nothing stripped (Cargo.toml's release
+#   before: the release profile as it was until issue 19 — no LTO across
+#           crates, line tables kept, nothing stripped (Cargo.toml's release
 #           profile with CARGO_PROFILE_RELEASE_* overrides), gwk and gwk-lsp
 #           built in one cargo invocation into target/cmp-before;
 #   after:  the binaries of gwk's wheel, built by scripts/release/wheel.sh
 #           (Cargo.toml's release profile; maturin strips the symbols too),
-#           in target/HOST/release — what `pip install gwk` installs.
+#           in target/release — what `pip install gwk` installs.
 #
 # Prints each build's wall and CPU time, the sizes, then runs, back to back,
 # scripts/bench-check.sh --no-tools --no-bench (the gwk binary's figures;
@@ -22,8 +22,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 rounds=${1:-2}
 log=target/cmp-log
 mkdir -p "$log"
-host=$(rustc -vV | sed -n 's/^host: //p')
-declare -A dir=([before]=target/cmp-before/release [after]=target/$host/release)
+declare -A dir=([before]=target/cmp-before/release [after]=target/release)
 
 echo "==> build before"
 /usr/bin/time -f "before build: %e s wall, %U s user, %S s system" -o "$log/build-before.txt" \

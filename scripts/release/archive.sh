@@ -8,7 +8,7 @@ set -euo pipefail
 target="${1:-$(host_target)}"
 exe=""
 case "$target" in *windows*) exe=".exe" ;; esac
-bin="$repo/target/$target/release"
+bin="$(bin_dir "$target")"
 name="gwk-$(gwk_version)-$target"
 stage="$(mktemp -d)"
 trap 'rm -rf "$stage"' EXIT

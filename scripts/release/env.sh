@@ -23,3 +23,18 @@ gwk_version() {
 python="$(command -v python3 || command -v python)"
 # This machine's target triple.
 host_target() { rustc -vV | sed -n 's/^host: //p'; }
+# The cargo profile of the release builds: release, unless
+# GWK_RELEASE_PROFILE says otherwise (dev: a quick build that tests the
+# packaging only); and where a build for TARGET leaves its binaries (cargo
+# puts a build for this machine, made without --target, in target/PROFILE,
+# where it shares the dependencies of every other build).
+profile="${GWK_RELEASE_PROFILE:-release}"
+bin_dir() {
+    local dir=$profile
+    [ "$profile" = dev ] && dir=debug
+    if [ "$1" = "$(host_target)" ]; then
+        echo "${CARGO_TARGET_DIR:-$repo/target}/$dir"
+    else
+        echo "${CARGO_TARGET_DIR:-$repo/target}/$1/$dir"
+    fi
+}

@@ -14,7 +14,7 @@ target="${1:?usage: vscode.sh TARGET VSCODE_TARGET}"
 vs_target="${2:?usage: vscode.sh TARGET VSCODE_TARGET}"
 exe=""
 case "$target" in *windows*) exe=".exe" ;; esac
-server="$repo/target/$target/release/gwk-lsp$exe"
+server="$(bin_dir "$target")/gwk-lsp$exe"
 [ -f "$server" ] || { echo "vscode: $server is missing: run scripts/release/wheel.sh $target first" >&2; exit 1; }
 ext="$repo/editors/vscode"
 # The extension's script that bundles the server (the VS Code extension's
