@@ -10,12 +10,24 @@
 #   scripts/bench-check.sh            # everything (installs ajv-cli and
 #                                     # check-jsonschema under target/bench-tools)
 #   scripts/bench-check.sh --no-tools # only gwk's own figures
+#   scripts/bench-check.sh --no-tools --no-bench   only the gwk binary's (2., 3.)
+#
+# gwk is built with the release profile, as users get it; GWK_PROFILE=profiling
+# builds it with line tables for a profiler (Cargo.toml), and
+# CARGO_TARGET_DIR picks the build; GWK_BIN_DIR=DIR takes the gwk in DIR
+# without building (scripts/bench-profiles.sh compares two builds).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 gen=../shared/tools/gen_workflow.py
 [ -f "$gen" ] || { echo "needs $gen (../shared beside the repository)" >&2; exit 2; }
-tools=true
-[ "${1:-}" = "--no-tools" ] && tools=false
+tools=true bench=true
+for arg in "$@"; do
+    case $arg in
+        --no-tools) tools=false ;;
+        --no-bench) bench=false ;; # skip 1. (cargo bench): only the gwk binary's figures
+        *) echo "usage: scripts/bench-check.sh [--no-tools] [--no-bench]" >&2; exit 2 ;;
+    esac
+done
 
 work=target/bench-check
 mkdir -p "$work/files200"
@@ -23,22 +35,29 @@ python3 "$gen" 2000 > "$work/w2000.yaml"
 for i in $(seq 1 200); do python3 "$gen" 20 --seed "$i" > "$work/files200/w$i.yaml"; done
 echo "inputs: $(wc -c < "$work/w2000.yaml") bytes; 200 files of $(du -cb "$work"/files200/*.yaml | tail -1 | cut -f1) bytes"
 
-cargo build --release -q -p gwk
-gwk=target/release/gwk
-./$gwk schema > "$work/schema.json"
+profile=${GWK_PROFILE:-release}
+if [ -n "${GWK_BIN_DIR:-}" ]; then
+    gwk=$(cd "$GWK_BIN_DIR" && pwd)/gwk   # a build made elsewhere
+else
+    cargo build --profile "$profile" -q -p gwk
+    gwk=$(cd "${CARGO_TARGET_DIR:-target}/$profile" && pwd)/gwk
+fi
+$gwk schema > "$work/schema.json"
 
-echo
-echo "== 1. full check vs the YAML parser alone (2,000 jobs) =="
-GWK_BENCH_FILE="$PWD/$work/w2000.yaml" cargo bench -q -p gwk-spec --bench check
+if $bench; then
+    echo
+    echo "== 1. full check vs the YAML parser alone (2,000 jobs) =="
+    GWK_BENCH_FILE="$PWD/$work/w2000.yaml" cargo bench -q -p gwk-spec --bench check
+fi
 
 echo
 echo "== 3. peak memory, gwk check of the 1 MB file =="
-/usr/bin/time -f "peak RSS %M KiB, %e s" "./$gwk" check "$work/w2000.yaml" --format json > /dev/null 2> "$work/time.txt" || true
+/usr/bin/time -f "peak RSS %M KiB, %e s" "$gwk" check "$work/w2000.yaml" --format json > /dev/null 2> "$work/time.txt" || true
 tail -1 "$work/time.txt"
 
 echo
 echo "== 2. 200 files: gwk check vs ajv-cli@5 vs check-jsonschema =="
-cmds=("./$gwk check --format json $work/files200")
+cmds=("$gwk check --format json $work/files200")
 names=("gwk check")
 if $tools; then
     t=target/bench-tools

@@ -8,6 +8,9 @@
 #   scripts/bench-lsp.sh            build, install what is missing, run
 #   EDITS=50 scripts/bench-lsp.sh   more edits per file (default 20)
 #   SERVERS=gwk scripts/bench-lsp.sh   only gwk-lsp (no Node needed)
+#   GWK_PROFILE=profiling scripts/bench-lsp.sh   the build with line tables
+#                                    (default: release, as users get it)
+#   GWK_BIN_DIR=DIR scripts/bench-lsp.sh   the gwk-lsp and gwk in DIR, no build
 #
 # yaml-language-server is installed with npm into target/bench-lsp/ (once).
 set -euo pipefail
@@ -24,8 +27,14 @@ servers=${SERVERS:-"gwk yaml-ls"}
 work=target/bench-lsp
 mkdir -p "$work"
 
-echo "==> cargo build --release -p gwk-lsp -p gwk" >&2
-cargo build --release --quiet -p gwk-lsp -p gwk
+profile=${GWK_PROFILE:-release}
+if [ -n "${GWK_BIN_DIR:-}" ]; then
+    bin=$GWK_BIN_DIR   # a build made elsewhere
+else
+    bin=${CARGO_TARGET_DIR:-target}/$profile
+    echo "==> cargo build --profile $profile -p gwk-lsp -p gwk" >&2
+    cargo build --profile "$profile" --quiet -p gwk-lsp -p gwk
+fi
 
 yamlls="$work/node_modules/yaml-language-server/bin/yaml-language-server"
 if [[ " $servers " == *" yaml-ls "* ]] && [ ! -f "$yamlls" ]; then
@@ -35,7 +44,7 @@ fi
 
 # gwk's schema, from `gwk schema` when the CLI has it, else the checked-in
 # copy (a test keeps it equal to the generated one).
-if target/release/gwk schema >"$work/schema.json" 2>/dev/null; then :; else
+if "$bin/gwk" schema >"$work/schema.json" 2>/dev/null; then :; else
     cp schema/gradient-workflow.schema.json "$work/schema.json"
 fi
 schema_uri="file://$(cd "$work" && pwd)/schema.json"
@@ -60,7 +69,7 @@ EOF
         echo "==> $server on w$jobs.yaml ($(wc -c <"$file") bytes), $edits edits, completion at $pos" >&2
         case $server in
             gwk)
-                out=$(python3 "$bench" --edits "$edits" --complete "$pos" "$file" -- target/release/gwk-lsp)
+                out=$(python3 "$bench" --edits "$edits" --complete "$pos" "$file" -- "$bin/gwk-lsp")
                 ;;
             yaml-ls)
                 settings=$(printf '{"yaml": {"schemas": {"%s": ["*.yaml"]}, "validate": true, "completion": true, "hover": true, "schemaStore": {"enable": false}}}' "$schema_uri")

@@ -16,8 +16,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 rounds=${1:-3}
 [ -f /run/gwk-test/env ] && . /run/gwk-test/env
 export DOCKER_HOST=${DOCKER_HOST:-${GWK_TEST_DOCKER_HOST:-unix:///var/run/docker.sock}}
-cargo build --release -q -p gwk
-gwk=$PWD/target/release/gwk
+# The release profile, as users get it (GWK_PROFILE=profiling: with line tables).
+profile=${GWK_PROFILE:-release}
+cargo build --profile "$profile" -q -p gwk
+gwk=$(cd "${CARGO_TARGET_DIR:-target}/$profile" && pwd)/gwk
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export GWK_HOME=$work/home

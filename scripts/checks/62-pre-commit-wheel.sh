@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The wheel pre-commit hook: `gwk-check` of the companion repository
+# (python/gwk-pre-commit, made into a git repository by
+# scripts/release/pre-commit-mirror.sh, as the release does), run with the
+# real pre-commit (scripts/setup/60-pre-commit.sh). pre-commit pip-installs
+# gwk's wheel, built here by scripts/release/wheel.sh (the release build
+# scripts/checks/70-wheel.sh tests too: built once), from that directory only
+# (PIP_NO_INDEX, PIP_FIND_LINKS: nothing from PyPI), on a PATH without
+# cargo; the hook must then reject a workflow that needs an unknown job and
+# pass the fixed one (scripts/checks/lib/pre-commit-hook.sh), with the
+# wheel's gwk.
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/gwk-test"
+pre_commit="$cache/pre-commit-venv/bin/pre-commit"
+[ -x "$pre_commit" ] || { echo "pre-commit is missing: run scripts/setup/60-pre-commit.sh" >&2; exit 1; }
+wheelhouse="$cache/wheelhouse"
+ls "$wheelhouse"/setuptools-*.whl >/dev/null 2>&1 || { echo "setuptools' wheel is missing from $wheelhouse: run scripts/setup/70-release-tools.sh" >&2; exit 1; }
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+. "$repo/scripts/checks/lib/pre-commit-hook.sh"
+
+bash "$repo/scripts/release/wheel.sh" >/dev/null
+. "$repo/scripts/release/env.sh"
+version="$(gwk_version)"
+ls "$dist"/gwk-"$version"-*.whl >/dev/null || fail "no gwk $version wheel in $dist"
+companion="$repo/python/gwk-pre-commit/pyproject.toml"
+grep -qx "version = \"$version\"" "$companion" && grep -qF "dependencies = [\"gwk==$version\"]" "$companion" \
+    || fail "$companion must be at gwk's version $version and require gwk==$version"
+DIST="$work/mirror-out" bash "$repo/scripts/release/pre-commit-mirror.sh" "$work/gwk-pre-commit"
+(
+    # What pip may install: the wheel built here and setuptools (the
+    # companion package's build backend), nothing from an index.
+    export PIP_NO_INDEX=1 PIP_FIND_LINKS="$dist $wheelhouse" PIP_DISABLE_PIP_VERSION_CHECK=1
+    # No Rust: pre-commit must not need cargo to install this hook.
+    export PATH="/usr/local/bin:/usr/bin:/bin"
+    if command -v cargo >/dev/null 2>&1; then fail "cargo is still on PATH ($(command -v cargo))"; fi
+    check_hook "$work/gwk-pre-commit"
+)
+# The hook ran the wheel's gwk: its environment holds the wheel's binaries.
+env_gwk="$(find "$work/home-gwk-pre-commit" -path '*/bin/gwk' -type f | head -1)"
+[ -n "$env_gwk" ] || fail "no bin/gwk in the hook's environment"
+"$env_gwk" --version | grep -qx "gwk $version" || fail "the hook's gwk is not gwk $version: $("$env_gwk" --version)"
+echo "the hook's environment: $env_gwk ($("$env_gwk" --version))"
+echo "3 passed, 0 failed"
