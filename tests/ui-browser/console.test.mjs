@@ -129,13 +129,16 @@ before(async () => {
   });
   assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64}$/);
 
-  browser = await chromium.launch({
+  // A fresh profile (--user-data-dir) in the scratch directory.
+  browser = await chromium.launchPersistentContext(join(dir, "chromium"), {
     executablePath: CHROMIUM,
+    headless: true,
+    acceptDownloads: true,
+    viewport: { width: 1280, height: 800 },
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-      `--user-data-dir=${join(dir, "chromium")}`],
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page = browser.pages()[0] ?? await browser.newPage();
 });
 
 after(async () => {
@@ -161,7 +164,7 @@ test("a run shows its graph, coloured by state, edges labelled", async () => {
   assert.equal(await greet.getAttribute("data-state"), "succeeded");
   const fill = await greet.locator("rect").evaluate((r) => getComputedStyle(r).fill);
   assert.equal(fill, "rgb(220, 252, 231)", "succeeded jobs are green");
-  const labels = await page.locator("#graph g.edge-label").allInnerTexts();
+  const labels = await page.locator("#graph g.edge-label").allTextContents();
   assert.ok(labels.some((l) => l.includes("notes") && l.includes("answer")), labels.join(" | "));
   assert.match(await page.locator("table.jobs").innerText(), /Report\s+succeeded/);
   await shot("run.png");
@@ -209,7 +212,7 @@ test("a run started in a terminal appears and goes green without a reload", asyn
   await shot("runs-live.png");
 
   // Its run page, open while it runs: the graph follows the run.
-  const runPage = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const runPage = await browser.newPage();
   const href = await slowRow.locator("a").first().getAttribute("href");
   await runPage.goto(new URL(href, url).href);
   await runPage.evaluate(() => { window.notReloaded = true; });

@@ -83,7 +83,8 @@ function logViewer() {
     return r.json();
   });
   const showSize = (size) => {
-    if (sizeEl) sizeEl.textContent = size < 1024 ? size + " B" : (size / 1048576).toFixed(1) + " MiB";
+    if (sizeEl) sizeEl.textContent = size < 1024 ? size + " B"
+      : size < 1048576 ? (size / 1024).toFixed(1) + " KiB" : (size / 1048576).toFixed(1) + " MiB";
   };
   const atBottom = () => pre.scrollHeight - pre.scrollTop - pre.clientHeight < 40;
   const render = (r) => {
