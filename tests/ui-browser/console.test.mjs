@@ -229,3 +229,18 @@ test("a run started in a terminal appears and goes green without a reload", asyn
   await runPage.screenshot({ path: join(ARTEFACTS, "run-done.png"), fullPage: true });
   await runPage.close();
 });
+
+test("the Workflows page shows a file's plan and starts a run with its button", async () => {
+  await page.click('header nav a:has-text("Workflows")');
+  await page.click('a:has-text(".gradient/workflows/quick.yaml")');
+  assert.match(await page.locator("pre.plan").innerText(), /Plan of \.gradient\/workflows\/quick\.yaml/);
+  await shot("workflow.png");
+  await page.click('button:has-text("Start a run")');
+  await page.waitForURL(/\/runs\/[0-9]/, { timeout: 30000 }).catch(async (e) => {
+    await shot("workflow-start-failed.png");
+    throw new Error(`${e.message}\n${await page.locator("main").innerText()}`);
+  });
+  await page.waitForSelector('#run-status [data-status="succeeded"]', { timeout: 30000 });
+  // The same file ran before with the same inputs: the job cache serves it.
+  assert.equal(await page.locator('#graph g.job[data-job="Report"]').getAttribute("data-state"), "cached");
+});

@@ -97,7 +97,7 @@ fn the_token_in_the_url_becomes_a_cookie_and_leaves_the_url() {
             .unwrap()
             .contains("default-src 'self'")
     );
-    assert_eq!(r.header("referrer-policy"), Some("no-referrer"));
+    assert_eq!(r.header("referrer-policy"), Some("same-origin"));
     // Another console's cookie (another port) is not this one's.
     let other = format!("gwk_ui_{}={}", c.port + 1, c.token);
     assert_eq!(

@@ -187,7 +187,8 @@ pub async fn check(State(ui): State<Shared>, req: Request, next: Next) -> Respon
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
     // The page's own scripts and styles only; never framed by another
-    // site; no token-bearing URL leaks in a Referer.
+    // site; no Referer to other sites. (Not `no-referrer`: with it,
+    // Chromium sends `Origin: null` on the console's own form posts.)
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
@@ -197,7 +198,7 @@ pub async fn check(State(ui): State<Shared>, req: Request, next: Next) -> Respon
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
