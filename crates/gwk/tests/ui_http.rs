@@ -239,6 +239,9 @@ fn file_paths_never_leave_the_output() {
         assert!((400..500).contains(&r.status), "{p}: {}", r.status);
         assert!(!r.body.contains("TOP-SECRET"), "{p} leaked");
     }
+    // A string output is shown by its (masked) value, never as its file.
+    let r = c.get(&format!("/runs/{RUN}/jobs/Make/files/size"));
+    assert_eq!(r.status, 404, "{}", r.body);
     // The listing shows the link as a link, not what it points to.
     let r = c.get(&base);
     assert_eq!(r.status, 200);

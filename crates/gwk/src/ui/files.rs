@@ -212,10 +212,17 @@ pub async fn job_output(
             &format!("job `{job}` of run {id} has no output `{output}`"),
         );
     };
+    // A string is shown by its value in the record, where secrets are
+    // masked; its file as the job wrote it is not served.
+    if o.kind != "volume" {
+        return html::error(
+            StatusCode::NOT_FOUND,
+            &format!("`{output}` is a {} output, not a volume: its value is on the Data tab", o.kind),
+        );
+    }
     let Some(root) = output_root(&ui.home, &o.path) else {
         return html::error(StatusCode::FORBIDDEN, "this output is not in the run store");
     };
-    // A string output is one file: serve it (the record has its value).
     let base = format!(
         "/runs/{}/jobs/{}/files/{}",
         enc(&id),
