@@ -67,10 +67,14 @@ async function firstPaint(context, base, path, ready) {
   const page = await context.newPage();
   await page.goto(base + path);
   if (ready) await page.waitForFunction(ready);
-  const t = await page.evaluate(() => {
-    const fp = performance.getEntriesByName("first-contentful-paint")[0] ?? performance.getEntriesByName("first-paint")[0];
-    return fp ? fp.startTime : NaN;
-  });
+  // The paint entry can come after `load`: wait for it (buffered).
+  const t = await page.evaluate(() => new Promise((ok) => {
+    new PerformanceObserver((list) => {
+      const fp = list.getEntries().find((e) => e.name === "first-contentful-paint") ?? list.getEntries()[0];
+      if (fp) ok(fp.startTime);
+    }).observe({ type: "paint", buffered: true });
+    setTimeout(() => ok(NaN), 10000);
+  }));
   await page.close();
   return t;
 }

@@ -1,13 +1,12 @@
 //! The runs the console lists, read from `$GWK_HOME/runs` through
 //! gwk-run's functions. A store may hold thousands of runs: each record is
-//! parsed once and kept with its file's modification time, so a page costs
-//! one directory read and one `stat` per run, not a parse of every record.
+//! parsed once and kept; a finished run's row is reused as it is, so a page
+//! costs one directory read, not a parse of every record.
 
 use gwk_run::rundir::{RunDir, RunRecord, run_ids};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::time::SystemTime;
 
 /// One row of the Runs page.
 #[derive(Clone, Debug)]
@@ -24,7 +23,7 @@ pub struct RunRow {
 
 pub struct RunIndex {
     home: PathBuf,
-    cache: Mutex<HashMap<String, (SystemTime, RunRow)>>,
+    cache: Mutex<HashMap<String, RunRow>>,
 }
 
 /// The status shown for a record: a record still `running` whose gwk is
@@ -45,19 +44,18 @@ impl RunIndex {
     }
 
     fn row(&self, id: &str) -> Option<RunRow> {
-        let dir = RunDir::open(&self.home, id)?;
-        let mtime = std::fs::metadata(dir.record_path()).ok()?.modified().ok()?;
         {
+            // A finished run's record no longer changes (a resume is a new
+            // run; `gwk runs rm` removes the directory, and run_ids with
+            // it): its row is reused without even a `stat`.
             let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-            // A running record can turn `interrupted` without changing, so
-            // only a finished run's row is reused as it is.
-            if let Some((t, row)) = cache.get(id)
-                && *t == mtime
+            if let Some(row) = cache.get(id)
                 && row.status != "running"
             {
                 return Some(row.clone());
             }
         }
+        let dir = RunDir::open(&self.home, id)?;
         let record = dir.read_record().ok()?;
         let row = RunRow {
             status: shown_status(&dir, &record),
@@ -70,7 +68,7 @@ impl RunIndex {
         self.cache
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(id.to_string(), (mtime, row.clone()));
+            .insert(id.to_string(), row.clone());
         Some(row)
     }
 
@@ -104,7 +102,7 @@ impl RunIndex {
     /// Every workflow file that has runs, sorted (for the filter's list).
     pub fn files(&self) -> Vec<String> {
         let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        let mut files: Vec<String> = cache.values().map(|(_, r)| r.file.clone()).collect();
+        let mut files: Vec<String> = cache.values().map(|r| r.file.clone()).collect();
         files.sort();
         files.dedup();
         files
