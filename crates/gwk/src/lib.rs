@@ -13,6 +13,7 @@ mod planning;
 mod run_input;
 mod run_view;
 mod secret_file;
+mod ui;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
@@ -51,6 +52,8 @@ enum Command {
     Export(cmd::export::Args),
     /// Draw the job graph: ascii, mermaid, dot, json or svg.
     Graph(cmd::graph::Args),
+    /// Start the web console: runs, logs, outputs, datasets, workflows.
+    Ui(cmd::ui::Args),
     /// Print the JSON Schema of a Gradient workflow.
     Schema,
     /// Print a shell completion script.
@@ -77,6 +80,7 @@ pub fn main() -> ExitCode {
         Command::Hooks(args) => cmd::hooks::run(args),
         Command::Export(args) => cmd::export::run(args),
         Command::Graph(args) => cmd::graph::run(args),
+        Command::Ui(args) => cmd::ui::run(args),
         Command::Schema => {
             print!("{}", gwk_spec::schema::schema_text());
             Ok(ExitCode::SUCCESS)

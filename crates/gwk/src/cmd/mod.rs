@@ -12,6 +12,7 @@ pub mod plan;
 pub mod run;
 pub mod runs;
 pub mod trigger;
+pub mod ui;
 
 /// gwk's state directory (`$GWK_HOME`, see gwk_run::home), or why not.
 pub fn gwk_home() -> anyhow::Result<std::path::PathBuf> {
