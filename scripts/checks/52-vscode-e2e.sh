@@ -41,9 +41,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
     step "npm ci"
     npm ci --no-audit --no-fund --loglevel=error
 fi
-step "npm run build"
-npm run --silent build
-step "the linux-x64 package, with gwk-lsp inside"
+step "the linux-x64 package, with gwk-lsp inside (vsce builds first: npm run vscode:prepublish)"
 node scripts/bundle-server.mjs "$lsp_copy"
 trap 'node scripts/bundle-server.mjs --remove >/dev/null' EXIT
 npx vsce package --no-dependencies --target linux-x64 --out dist/gwk-linux-x64.vsix

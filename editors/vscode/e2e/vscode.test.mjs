@@ -1,3 +1,4 @@
+/* global document -- used inside page.evaluate(), which runs in the browser */
 // The extension in a real VS Code: code-server (VS Code served to a browser,
 // installed by scripts/setup/70-code-server.sh) with the packaged
 // linux-x64 .vsix installed, driven through Debian's headless Chromium by
@@ -20,7 +21,7 @@
 
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
@@ -110,6 +111,15 @@ async function command(title) {
   await page.keyboard.press("Enter");
 }
 
+/** Hides the bottom panel (Problems, Output), if it shows. */
+async function closePanel() {
+  if (await page.locator(".part.panel.bottom").isVisible()) {
+    await focusEditor();
+    await page.keyboard.press("Control+j");
+    await page.locator(".part.panel.bottom").waitFor({ state: "hidden" });
+  }
+}
+
 /** Moves the cursor to line `line`, column `col` (1-based) with Go to Line. */
 async function goTo(line, col = 1) {
   await focusEditor();
@@ -128,6 +138,19 @@ async function cursor() {
   return m ? { line: Number(m[1]), col: Number(m[2]) } : { text: t };
 }
 
+/**
+ * Starts a new line below the cursor's and types `text` there as it is:
+ * whatever indentation the editor put on the new line is selected and
+ * typed over.
+ */
+async function typeNewLine(text) {
+  await page.keyboard.press("End");
+  await page.keyboard.press("Enter");
+  for (let i = 0; i < 3 && (await cursor()).col !== 1; i++) await page.keyboard.press("Shift+Home");
+  assert.equal((await cursor()).col, 1, "the new line's start");
+  await page.keyboard.type(text);
+}
+
 /** 1-based line and column just after the first `needle` in the current text. */
 function after_(text, needle) {
   const at = text.indexOf(needle);
@@ -136,9 +159,11 @@ function after_(text, needle) {
   return { line: upto.length, col: upto[upto.length - 1].length + 1 };
 }
 
+/** Focuses the editor (the first editor group), keeping its cursor. */
 async function focusEditor() {
   await page.keyboard.press("Escape");
-  await page.locator(".editor-instance .monaco-editor .view-lines").first().click({ position: { x: 400, y: 5 } });
+  await page.keyboard.press("Control+1");
+  await until("the editor to have focus", () => page.evaluate(() => document.activeElement?.closest(".editor-instance .monaco-editor") !== null), Boolean, 5000);
 }
 
 /** The text of the workflow as the editor holds it: saved, then read from disk. */
@@ -194,15 +219,25 @@ function serverProcesses() {
   return out;
 }
 
+/** The lines the editor shows, top to bottom (Monaco reuses line elements out of order). */
+async function visibleLines() {
+  return page.locator(".editor-instance .monaco-editor .view-lines").first().evaluate((el) =>
+    [...el.querySelectorAll(".view-line")]
+      .map((l) => [parseFloat(l.style.top), l.textContent.replace(/\u00a0/g, " ")])
+      .sort((a, b) => a[0] - b[0])
+      .map((x) => x[1]),
+  );
+}
+
 /** Puts the fixture back on disk and has the editor revert to it. */
 async function resetWorkflow(text = FIXTURE) {
   writeFileSync(workflow, text);
   await focusEditor();
   await command("File: Revert File");
-  await until("the editor to show the fixture", async () => {
-    await page.keyboard.press("Control+Home");
-    return page.locator(".editor-instance .view-line").first().innerText();
-  }, (t) => t.replace(/\u00a0/g, " ").startsWith(text.split("\n")[0]));
+  await focusEditor();
+  await page.keyboard.press("Control+Home");
+  const want = text.split("\n").slice(0, 20);
+  await until("the editor to show the fixture", visibleLines, (lines) => want.every((l, i) => lines[i] === l));
 }
 
 // --- set-up ----------------------------------------------------------------
@@ -242,10 +277,6 @@ before(async () => {
         "editor.lightbulb.enabled": "on",
         "files.autoSave": "off",
         "terminal.integrated.enablePersistentSessions": false,
-        // A user-level path: in a remote window (code-server is one) a
-        // machine-overridable setting from here is ignored, and the
-        // extension must still find a server (the bundled one).
-        "gwk.server.path": "/nonexistent/user-setting/gwk-lsp",
       },
       null,
       2,
@@ -309,6 +340,8 @@ before(async () => {
 
 afterEach(async (t) => {
   await screenshot(t.name);
+  const status = await statusText().catch(() => "(none)");
+  appendFileSync(join(ARTIFACTS, "status.log"), `${t.name}: status bar "${status}"\n`);
 });
 
 after(async () => {
@@ -323,6 +356,12 @@ after(async () => {
       }
     }
     writeFileSync(join(ARTIFACTS, "code-server.log"), codeServerLog);
+    // The extension's own log (the gwk output) and the extension host's.
+    try {
+      cpSync(join(userData, "logs"), join(ARTIFACTS, "logs"), { recursive: true });
+    } catch {
+      // no logs: code-server did not start
+    }
     rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
   }
 });
@@ -347,8 +386,8 @@ test("diagnostics appear as you type, in the editor, the Problems panel and the 
   await until("an error squiggle", () => page.locator(".editor-instance .squiggly-error").count(), (n) => n > 0);
   assert.deepEqual(await until("the status bar to count 1 error", statusCounts, (c) => c.errors === 1), { errors: 1, warnings: 0, clean: false });
   await command("View: Focus Problems (Errors, Warnings, Infos)");
-  const rows = await until("the problem in the Problems panel", problems, (r) => r.some((t) => t.includes("prepax")));
-  assert.ok(rows.some((t) => /job `Prepare` has no output `prepax`/.test(t) && /gwk/.test(t)), rows.join("\n"));
+  const rows = await until("the problem in the Problems panel", problems, (r) => r.some((t) => t.includes("preparex")));
+  assert.ok(rows.some((t) => /job `Prepare` has no output `preparex`; did you mean `prepared`\?/.test(t) && /gwk/.test(t)), rows.join("\n"));
   await screenshot("problems panel");
   // Fixed by typing: the error goes away.
   await goTo(at.line, at.col);
@@ -356,7 +395,7 @@ test("diagnostics appear as you type, in the editor, the Problems panel and the 
   await page.keyboard.type("d");
   await until("the squiggle to go", () => page.locator(".editor-instance .squiggly-error").count(), (n) => n === 0);
   assert.equal((await until("the status bar to show a clean file", statusCounts, (c) => c.clean)).errors, 0);
-  await command("View: Close Panel");
+  await closePanel();
 });
 
 test("the quick fix for a typo, applied from the light bulb", async () => {
@@ -364,7 +403,8 @@ test("the quick fix for a typo, applied from the light bulb", async () => {
   await until("the typo's squiggle", () => page.locator(".editor-instance .squiggly-error").count(), (n) => n > 0);
   const at = after_(FIXTURE, "data: Prepare.outputs.prepa");
   await goTo(at.line, at.col);
-  const bulb = page.locator(".lightBulbWidget .codicon");
+  // The light bulb in the gutter (VS Code 1.139 draws it there when the line has room).
+  const bulb = page.locator(".editor-instance [class*=\"codicon-\"][class*=\"lightbulb\"]:visible");
   await bulb.first().waitFor({ state: "visible", timeout: 15000 });
   await bulb.first().click();
   const menu = page.locator(".action-widget .monaco-list-row");
@@ -380,8 +420,7 @@ test("completion after needs: and after Job.outputs. (which adds the needs entry
   await resetWorkflow();
   const at = after_(FIXTURE, '      args: ["echo", "done"]');
   await goTo(at.line, at.col);
-  await page.keyboard.press("Enter");
-  await page.keyboard.type("    needs: [");
+  await typeNewLine("    needs: [");
   await page.keyboard.press("Control+Space");
   const suggest = page.locator(".editor-widget.suggest-widget .monaco-list-row");
   const jobs = await until("job names in the completion list", () => suggest.allInnerTexts(), (t) => t.some((s) => s.startsWith("Prepare")));
@@ -389,10 +428,8 @@ test("completion after needs: and after Job.outputs. (which adds the needs entry
   await screenshot("completion after needs");
   await suggest.filter({ hasText: /^Prepare/ }).first().click();
   await page.keyboard.type("]");
-  await page.keyboard.press("Enter");
-  await page.keyboard.type("    inputs:");
-  await page.keyboard.press("Enter");
-  await page.keyboard.type("      model: Train.outputs.");
+  await typeNewLine("    inputs:");
+  await typeNewLine("      model: Train.outputs.");
   const outputs = await until("Train's outputs in the completion list", () => suggest.allInnerTexts(), (t) => t.some((s) => s.startsWith("model")));
   await screenshot("completion after outputs");
   assert.ok(!outputs.some((s) => s.startsWith("prepared")), outputs.join(", "));
@@ -457,9 +494,9 @@ test("the graph panel: its nodes, an error badge, redrawn on edit", async () => 
   assert.equal((await train.locator("text.badge-count").first().innerText()).trim(), "1");
   await screenshot("graph with error");
   // A new job appears as you type.
-  await page.keyboard.press("Control+End");
-  await page.keyboard.press("Enter");
-  await page.keyboard.type("  Publish:\n    uses: container@v1\n    needs: [Report]\n    with:\n      image: alpine:3.19\n");
+  const end = after_(FIXTURE, '["echo", "done"]');
+  await goTo(end.line, end.col);
+  for (const line of ["  Publish:", "    uses: container@v1", "    needs: [Report]", "    with:", "      image: alpine:3.19"]) await typeNewLine(line);
   await until("the new job's node", () => frame.locator("g.node text.name").allInnerTexts(), (n) => n.includes("Publish"));
   await editorText();
   await command("View: Close All Editor Groups");
@@ -480,7 +517,7 @@ test("the Plan command prints gwk plan in its output", async () => {
   assert.match(flat, /3 jobs in 2 stages/, flat);
   assert.match(flat, /Critical path: Prepare → Train/, flat);
   await screenshot("plan");
-  await command("View: Close Panel");
+  await closePanel();
 });
 
 test("Restart Server starts a new gwk-lsp, which checks as before", async () => {

@@ -163,6 +163,7 @@ export class Server implements vscode.Disposable {
 
   private setState(s: ServerState): void {
     if (s !== this._state) {
+      this.log.info(`server state: ${this._state} -> ${s}`);
       this._state = s;
       this.stateEmitter.fire(s);
     }
