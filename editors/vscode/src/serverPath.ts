@@ -158,6 +158,6 @@ export function notFoundMessage(
   if (r.kind === "bad-setting") {
     return `${settingName} is set to "${r.setting}", but no ${name} executable is there. Fix the setting, or clear it to look on PATH.`;
   }
-  const where = remote ? ` (on the ${remote} side: a ${settingName} in your user settings does not apply in a remote window; set it in the workspace or Remote settings)` : "";
+  const where = remote ? ` (in this remote window, ${remote}, a ${settingName} in your user settings does not apply: set it in the workspace or Remote settings)` : "";
   return `${name} was not found: ${settingName} is not set${where}, and there is none on PATH${name === "gwk-lsp" ? `, in ${cargoDir} or bundled with the extension` : ` nor in ${cargoDir}`}. Install it with \`${installCommand(name)}\` (or \`cargo install --path crates/${name}\` in a clone of gwk), or set ${settingName}.`;
 }

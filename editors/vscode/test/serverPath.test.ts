@@ -120,7 +120,7 @@ test("in a remote window the message says where the setting must go", () => {
   const r = resolveExecutable("gwk-lsp", undefined, host([]), BUNDLED);
   assert.ok(r.kind === "not-found");
   const msg = notFoundMessage("gwk-lsp", "gwk.server.path", r, "/home/ada/.cargo/bin", "ssh-remote");
-  assert.match(msg, /on the ssh-remote side: a gwk\.server\.path in your user settings does not apply in a remote window; set it in the workspace or Remote settings/);
+  assert.match(msg, /in this remote window, ssh-remote, a gwk\.server\.path in your user settings does not apply: set it in the workspace or Remote settings/);
   // gwk (the CLI) has no bundled copy: not promised.
   const cli = notFoundMessage("gwk", "gwk.cli.path", { kind: "not-found", tried: [] }, "/home/ada/.cargo/bin");
   assert.ok(!cli.includes("bundled"), cli);
