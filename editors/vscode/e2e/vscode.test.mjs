@@ -205,13 +205,18 @@ async function problems() {
   return page.locator(".markers-panel .monaco-list-row").allInnerTexts();
 }
 
-/** The gwk-lsp processes running now: pid and executable. */
+/**
+ * The gwk-lsp processes this suite's editor started: pid and executable.
+ * Only executables under the suite's scratch directory count (the bundled
+ * one, in the extensions directory, and the workspace setting's copy):
+ * other gwk-lsp processes may run on the same machine.
+ */
 function serverProcesses() {
   const out = [];
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
     try {
       const exe = readlinkSync(`/proc/${pid}/exe`);
-      if (basename(exe).startsWith("gwk-lsp")) out.push({ pid: Number(pid), exe });
+      if (basename(exe).startsWith("gwk-lsp") && exe.startsWith(`${scratch}/`)) out.push({ pid: Number(pid), exe });
     } catch {
       // gone, or not ours
     }
@@ -226,6 +231,8 @@ async function visibleLines() {
       .map((l) => [parseFloat(l.style.top), l.textContent.replace(/\u00a0/g, " ")])
       .sort((a, b) => a[0] - b[0])
       .map((x) => x[1]),
+    undefined,
+    { timeout: 2000 },
   );
 }
 
@@ -489,7 +496,6 @@ test("the graph panel: its nodes, an error badge, redrawn on edit", async () => 
   assert.deepEqual([...names].sort(), ["Prepare", "Report", "Train"]);
   await screenshot("graph");
   // An error in Train: its node gets a red outline and a badge.
-  await page.locator(".tab", { hasText: "pipeline.yaml" }).click();
   const at = after_(FIXTURE, "data: Prepare.outputs.prepare");
   await goTo(at.line, at.col);
   await page.keyboard.press("Delete");
@@ -515,12 +521,24 @@ test("the graph panel: its nodes, an error badge, redrawn on edit", async () => 
 test("the Plan command prints gwk plan in its output", async () => {
   await resetWorkflow();
   await command("gwk: Plan Workflow");
-  const output = page.locator(".panel .output-view .view-lines, .panel .monaco-editor .view-lines").first();
-  const text = await until("the plan in the output", () => output.innerText({ timeout: 2000 }), (t) => t.includes("Critical path"), 20000);
-  const flat = text.replace(/\u00a0/g, " ");
-  assert.match(flat, /gwk plan .*pipeline\.yaml/, flat);
-  assert.match(flat, /3 jobs in 2 stages/, flat);
-  assert.match(flat, /Critical path: Prepare → Train/, flat);
+  // The output shows the end of the plan; then its top, scrolled to.
+  const output = page.locator(".part.panel .monaco-editor .view-lines").first();
+  const lines = () => output.evaluate((el) =>
+    [...el.querySelectorAll(".view-line")]
+      .map((l) => [parseFloat(l.style.top), l.textContent.replace(/\u00a0/g, " ")])
+      .sort((a, b) => a[0] - b[0])
+      .map((x) => x[1])
+      .join("\n"),
+    undefined,
+    { timeout: 2000 },
+  );
+  await until("the end of the plan in the output", lines, (t) => t.includes("Nothing is missing"), 20000);
+  await output.click();
+  await page.keyboard.press("Control+Home");
+  const top = await until("the top of the plan", lines, (t) => t.includes("Critical path"));
+  assert.match(top, /^\$ \S+\/gwk plan \S+\/\.gradient\/workflows\/pipeline\.yaml\n/, top);
+  assert.match(top, /3 jobs in 2 stages/, top);
+  assert.match(top, /Critical path: Prepare → Train/, top);
   await screenshot("plan");
   await closePanel();
 });
