@@ -24,6 +24,6 @@ export default tseslint.config(
   {
     files: ["**/*.mjs"],
     extends: [tseslint.configs.disableTypeChecked],
-    languageOptions: { globals: { console: "readonly", process: "readonly" } },
+    languageOptions: { globals: { console: "readonly", process: "readonly", Buffer: "readonly", setTimeout: "readonly", fetch: "readonly" } },
   },
 );

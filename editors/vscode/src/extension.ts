@@ -8,7 +8,7 @@ import * as vscode from "vscode";
 import { displayCommand, planInvocation, runInvocation } from "./cli";
 import { filePatterns, findJobsKey, isGlobal } from "./files";
 import { GraphPanel } from "./graphPanel";
-import { Server, documentSelector, findExecutable, isWorkflow } from "./server";
+import { Server, bundledServerPath, documentSelector, findExecutable, isWorkflow } from "./server";
 import { statusView } from "./status";
 
 let server: Server | undefined;
@@ -16,7 +16,7 @@ let server: Server | undefined;
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel("gwk", { log: true });
   const planOutput = vscode.window.createOutputChannel("gwk plan");
-  const srv = new Server(log);
+  const srv = new Server(log, bundledServerPath(context.extensionPath));
   server = srv;
   context.subscriptions.push(log, planOutput, srv);
 
@@ -48,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): void {
         else if (d.severity === vscode.DiagnosticSeverity.Warning) counts.warnings++;
       }
     }
-    const view = statusView(srv.state, counts);
+    const view = statusView(srv.state, counts, srv.info);
     status.text = view.text;
     status.tooltip = view.tooltip;
     status.backgroundColor =
@@ -102,7 +102,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const doc = await targetDocument(arg);
     if (!doc) return;
     if (doc.isDirty) await doc.save();
-    const gwk = findExecutable("gwk", "cli.path", log);
+    const gwk = findExecutable("gwk", "cli.path", log)?.path;
     if (!gwk) return;
     const inv = planInvocation(gwk, doc.uri.fsPath, vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath);
     planOutput.clear();
@@ -119,7 +119,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const doc = await targetDocument(arg);
     if (!doc) return;
     if (doc.isDirty) await doc.save();
-    const gwk = findExecutable("gwk", "cli.path", log);
+    const gwk = findExecutable("gwk", "cli.path", log)?.path;
     if (!gwk) return;
     const extra = vscode.workspace.getConfiguration("gwk", doc).get<string[]>("run.args") ?? [];
     const inv = runInvocation(gwk, doc.uri.fsPath, vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath, extra);

@@ -4,12 +4,53 @@
 
 import * as fs from "node:fs";
 import * as os from "node:os";
+import * as path from "node:path";
 import * as vscode from "vscode";
 import { LanguageClient, State, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
 import { filePatterns, protocolFilter, scopedPatterns, type ScopedPattern } from "./files";
-import { cargoBinDir, installCommand, notFoundMessage, resolveExecutable, type Host, type Resolution } from "./serverPath";
+import { cargoBinDir, describeSource, installCommand, notFoundMessage, resolveExecutable, type Host, type Resolution } from "./serverPath";
 import { DIAGNOSTIC_SOURCE } from "./protocol";
-import type { ServerState } from "./status";
+import type { ServerInfo, ServerState } from "./status";
+
+/**
+ * Where a platform-specific package carries gwk-lsp (scripts/bundle-server.mjs
+ * puts it there before `vsce package --target ...`).
+ */
+export function bundledServerPath(extensionPath: string): string {
+  return path.join(extensionPath, "server", process.platform === "win32" ? "gwk-lsp.exe" : "gwk-lsp");
+}
+
+/**
+ * A .vsix is a zip: if the installer dropped the executable bit of the
+ * bundled server, put it back (the extension's own directory), once.
+ */
+function makeExecutable(file: string, log: vscode.LogOutputChannel): void {
+  if (process.platform === "win32") return;
+  try {
+    if (!fs.statSync(file).isFile()) return;
+    fs.accessSync(file, fs.constants.X_OK);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EACCES") return;
+    try {
+      fs.chmodSync(file, 0o755);
+      log.info(`made the bundled ${file} executable`);
+    } catch (e) {
+      log.warn(`the bundled ${file} is not executable and could not be made so: ${String(e)}`);
+    }
+  }
+}
+
+export interface Found {
+  path: string;
+  /** Where it came from, in words: "bundled with the extension", ... */
+  from: string;
+}
+
+/** The places looked at, for the status bar's tooltip. */
+function lookedFor(settingKey: string, r: Exclude<Resolution, { kind: "found" }>): string[] {
+  if (r.kind === "bad-setting") return [`gwk.${settingKey} = ${r.setting}`];
+  return [`gwk.${settingKey} (not set in this window)`, ...r.tried];
+}
 
 export function nodeHost(): Host {
   return {
@@ -52,16 +93,29 @@ export function isWorkflow(doc: vscode.TextDocument): boolean {
   return vscode.languages.match(documentSelector(), doc) > 0;
 }
 
-/** Finds `name` as the settings say; on failure tells the user how to get it. */
-export function findExecutable(name: "gwk-lsp" | "gwk", settingKey: string, log: vscode.LogOutputChannel): string | undefined {
+/**
+ * Finds `name` as the settings say (then PATH, ~/.cargo/bin, the bundled
+ * server); on failure tells the user how to get it, and `missed` receives
+ * the places looked at.
+ */
+export function findExecutable(
+  name: "gwk-lsp" | "gwk",
+  settingKey: string,
+  log: vscode.LogOutputChannel,
+  bundled?: string,
+  missed?: (places: string[]) => void,
+): Found | undefined {
   const setting = vscode.workspace.getConfiguration("gwk").get<string>(settingKey);
   const host = nodeHost();
-  const r: Resolution = resolveExecutable(name, setting, host);
+  if (bundled) makeExecutable(bundled, log);
+  const r: Resolution = resolveExecutable(name, setting, host, bundled);
   if (r.kind === "found") {
-    log.info(`using ${name} at ${r.path} (from ${r.source === "setting" ? `gwk.${settingKey}` : r.source})`);
-    return r.path;
+    const from = describeSource(r.source, `gwk.${settingKey}`);
+    log.info(`using ${name} at ${r.path} (${from})`);
+    return { path: r.path, from };
   }
-  const message = notFoundMessage(name, `gwk.${settingKey}`, r, cargoBinDir(host));
+  missed?.(lookedFor(settingKey, r));
+  const message = notFoundMessage(name, `gwk.${settingKey}`, r, cargoBinDir(host), vscode.env.remoteName);
   log.error(message);
   log.info(`looked for ${name} at:\n  ${r.tried.join("\n  ")}`);
   const copy = "Copy install command";
@@ -87,7 +141,17 @@ export class Server implements vscode.Disposable {
   private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
   readonly onDidChangeState = this.stateEmitter.event;
 
-  constructor(readonly log: vscode.LogOutputChannel) {}
+  private _info: ServerInfo = {};
+
+  constructor(
+    readonly log: vscode.LogOutputChannel,
+    private readonly bundled: string,
+  ) {}
+
+  /** Which gwk-lsp runs (or was looked for): the status bar says it. */
+  get info(): ServerInfo {
+    return this._info;
+  }
 
   get state(): ServerState {
     return this._state;
@@ -99,6 +163,7 @@ export class Server implements vscode.Disposable {
 
   private setState(s: ServerState): void {
     if (s !== this._state) {
+      this.log.info(`server state: ${this._state} -> ${s}`);
       this._state = s;
       this.stateEmitter.fire(s);
     }
@@ -124,11 +189,15 @@ export class Server implements vscode.Disposable {
 
   private async start(): Promise<void> {
     this.setState("starting");
-    const exe = findExecutable("gwk-lsp", "server.path", this.log);
-    if (!exe) {
+    let missed: string[] = [];
+    const found = findExecutable("gwk-lsp", "server.path", this.log, this.bundled, (p) => (missed = p));
+    if (!found) {
+      this._info = { lookedFor: missed };
       this.setState("not-found");
       return;
     }
+    const exe = found.path;
+    this._info = { running: `${found.from} (${exe})` };
     const args = vscode.workspace.getConfiguration("gwk").get<string[]>("server.args") ?? [];
     const serverOptions: ServerOptions = { command: exe, args, options: { env: { ...process.env } } };
     const clientOptions: LanguageClientOptions = {
@@ -146,6 +215,8 @@ export class Server implements vscode.Disposable {
     this.client = client;
     try {
       await client.start();
+      const version = client.initializeResult?.serverInfo?.version;
+      if (version) this._info = { ...this._info, version };
       this.setState("running");
     } catch (err) {
       this.log.error(`gwk-lsp (${exe}) did not start: ${String(err)}`);

@@ -1,6 +1,10 @@
 // Finding the gwk-lsp (and gwk) executables: from a setting, else on PATH,
-// else where `cargo install` puts them. Pure: the file system and the
+// else where `cargo install` puts them, else the server bundled in a
+// platform-specific package of the extension. Pure: the file system and the
 // environment come in as arguments, so the tests can play any platform.
+//
+// All of this runs where the extension runs: in a remote window (SSH, a
+// container, code-server) that is the remote side, its PATH and its files.
 
 import * as path from "node:path";
 
@@ -14,7 +18,7 @@ export interface Host {
   isExecutable(file: string): boolean;
 }
 
-export type Source = "setting" | "PATH" | "cargo";
+export type Source = "setting" | "PATH" | "cargo" | "bundled";
 
 export type Resolution =
   | { kind: "found"; path: string; source: Source }
@@ -76,8 +80,12 @@ export function cargoBinDir(host: Host): string {
  * `setting` is the user's path setting: an absolute path; a path relative to
  * the first workspace folder; or a bare command name, looked up on PATH.
  * When it is set, it is the only place looked at.
+ *
+ * `bundled` is where a platform-specific package carries the executable
+ * (the extension's `server/` directory): used last, so that a setting, or a
+ * gwk-lsp the user installed on PATH, says otherwise.
  */
-export function resolveExecutable(name: string, setting: string | undefined, host: Host): Resolution {
+export function resolveExecutable(name: string, setting: string | undefined, host: Host, bundled?: string): Resolution {
   const p = pathApi(host.platform);
   const tried: string[] = [];
   const configured = setting ? expandVariables(setting, host) : "";
@@ -106,6 +114,10 @@ export function resolveExecutable(name: string, setting: string | undefined, hos
     tried.push(c);
     if (host.isExecutable(c)) return { kind: "found", path: c, source: "cargo" };
   }
+  if (bundled) {
+    tried.push(bundled);
+    if (host.isExecutable(bundled)) return { kind: "found", path: bundled, source: "bundled" };
+  }
   return { kind: "not-found", tried };
 }
 
@@ -116,15 +128,36 @@ export function installCommand(crate: "gwk-lsp" | "gwk"): string {
   return `cargo install --locked --git ${REPOSITORY} ${crate}`;
 }
 
-/** The message shown when the executable cannot be found. */
+/** Where the executable came from, in words (the status bar and the log say it). */
+export function describeSource(source: Source, settingName: string): string {
+  switch (source) {
+    case "setting":
+      return `from the ${settingName} setting`;
+    case "PATH":
+      return "found on PATH";
+    case "cargo":
+      return "installed by cargo";
+    case "bundled":
+      return "bundled with the extension";
+  }
+}
+
+/**
+ * The message shown when the executable cannot be found. `remote` is the
+ * remote window's kind (vscode.env.remoteName), if any: there, a path set
+ * in the user's local settings does not apply (the settings are
+ * machine-overridable), which is the usual surprise.
+ */
 export function notFoundMessage(
   name: "gwk-lsp" | "gwk",
   settingName: string,
   r: Exclude<Resolution, { kind: "found" }>,
   cargoDir: string,
+  remote?: string,
 ): string {
   if (r.kind === "bad-setting") {
     return `${settingName} is set to "${r.setting}", but no ${name} executable is there. Fix the setting, or clear it to look on PATH.`;
   }
-  return `${name} was not found on PATH nor in ${cargoDir}. Install it with \`${installCommand(name)}\` (or \`cargo install --path crates/${name}\` in a clone of gwk), or set ${settingName}.`;
+  const where = remote ? ` (in this remote window, ${remote}, a ${settingName} in your user settings does not apply: set it in the workspace or Remote settings)` : "";
+  return `${name} was not found: ${settingName} is not set${where}, and there is none on PATH${name === "gwk-lsp" ? `, in ${cargoDir} or bundled with the extension` : ` nor in ${cargoDir}`}. Install it with \`${installCommand(name)}\` (or \`cargo install --path crates/${name}\` in a clone of gwk), or set ${settingName}.`;
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { cargoBinDir, expandVariables, installCommand, notFoundMessage, resolveExecutable, type Host } from "../src/serverPath";
+import { cargoBinDir, describeSource, expandVariables, installCommand, notFoundMessage, resolveExecutable, type Host } from "../src/serverPath";
 
 function host(files: string[], over: Partial<Host> = {}): Host {
   const set = new Set(files);
@@ -67,6 +67,8 @@ test("not found anywhere: the message names the install command", () => {
   assert.ok(r.kind === "not-found", r.kind);
   assert.deepEqual(r.tried, ["/usr/local/bin/gwk-lsp", "/usr/bin/gwk-lsp", "/home/ada/.cargo/bin/gwk-lsp"]);
   const msg = notFoundMessage("gwk-lsp", "gwk.server.path", r, "/home/ada/.cargo/bin");
+  assert.ok(msg.includes("bundled with the extension"), msg);
+  assert.ok(!msg.includes("remote window"), msg);
   assert.ok(msg.includes(installCommand("gwk-lsp")), msg);
   assert.ok(msg.includes("cargo install --path crates/gwk-lsp"), msg);
   assert.ok(msg.includes("/home/ada/.cargo/bin"), msg);
@@ -83,4 +85,43 @@ test("Windows: PATH uses ; and PATHEXT suffixes", () => {
   assert.deepEqual(resolveExecutable("gwk-lsp", undefined, h), { kind: "found", path: "C:\\tools\\gwk-lsp.exe", source: "PATH" });
   assert.deepEqual(resolveExecutable("gwk", undefined, h), { kind: "found", path: "C:\\Users\\ada\\.cargo\\bin\\gwk.exe", source: "cargo" });
   assert.deepEqual(resolveExecutable("gwk-lsp", "C:\\tools\\gwk-lsp", h), { kind: "found", path: "C:\\tools\\gwk-lsp.exe", source: "setting" });
+});
+
+const BUNDLED = "/home/ada/.vscode/extensions/gwk-dev.gwk-0.1.0-linux-x64/server/gwk-lsp";
+
+test("the bundled server is used when no setting, PATH or cargo names one", () => {
+  assert.deepEqual(resolveExecutable("gwk-lsp", "", host([BUNDLED]), BUNDLED), { kind: "found", path: BUNDLED, source: "bundled" });
+  // PATH and ~/.cargo/bin say otherwise, and so does a setting.
+  assert.deepEqual(resolveExecutable("gwk-lsp", "", host([BUNDLED, "/usr/bin/gwk-lsp"]), BUNDLED), { kind: "found", path: "/usr/bin/gwk-lsp", source: "PATH" });
+  assert.deepEqual(resolveExecutable("gwk-lsp", "", host([BUNDLED, "/home/ada/.cargo/bin/gwk-lsp"]), BUNDLED), {
+    kind: "found",
+    path: "/home/ada/.cargo/bin/gwk-lsp",
+    source: "cargo",
+  });
+  assert.deepEqual(resolveExecutable("gwk-lsp", "/opt/gwk-lsp", host([BUNDLED, "/opt/gwk-lsp"]), BUNDLED), { kind: "found", path: "/opt/gwk-lsp", source: "setting" });
+  // A setting that names nothing is an error, not a reason to use the bundled one.
+  assert.equal(resolveExecutable("gwk-lsp", "/opt/missing", host([BUNDLED]), BUNDLED).kind, "bad-setting");
+});
+
+test("a package without a server: the bundled path is listed among the places looked at", () => {
+  const r = resolveExecutable("gwk-lsp", undefined, host([]), BUNDLED);
+  assert.ok(r.kind === "not-found", r.kind);
+  assert.equal(r.tried.at(-1), BUNDLED);
+});
+
+test("the source is said in words", () => {
+  assert.equal(describeSource("bundled", "gwk.server.path"), "bundled with the extension");
+  assert.equal(describeSource("setting", "gwk.server.path"), "from the gwk.server.path setting");
+  assert.equal(describeSource("PATH", "gwk.server.path"), "found on PATH");
+  assert.equal(describeSource("cargo", "gwk.server.path"), "installed by cargo");
+});
+
+test("in a remote window the message says where the setting must go", () => {
+  const r = resolveExecutable("gwk-lsp", undefined, host([]), BUNDLED);
+  assert.ok(r.kind === "not-found");
+  const msg = notFoundMessage("gwk-lsp", "gwk.server.path", r, "/home/ada/.cargo/bin", "ssh-remote");
+  assert.match(msg, /in this remote window, ssh-remote, a gwk\.server\.path in your user settings does not apply: set it in the workspace or Remote settings/);
+  // gwk (the CLI) has no bundled copy: not promised.
+  const cli = notFoundMessage("gwk", "gwk.cli.path", { kind: "not-found", tried: [] }, "/home/ada/.cargo/bin");
+  assert.ok(!cli.includes("bundled"), cli);
 });

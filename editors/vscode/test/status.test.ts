@@ -23,3 +23,12 @@ test("each server state has its own text", () => {
   assert.equal(statusView("not-found", undefined).tone, "error");
   assert.match(statusView("starting", undefined).text, /sync~spin/);
 });
+
+test("the tooltip names the server that runs, and where a missing one was looked for", () => {
+  const running = statusView("running", { errors: 0, warnings: 0 }, { running: "bundled with the extension (/ext/server/gwk-lsp)", version: "0.1.0" });
+  assert.match(running.tooltip, /^gwk: running gwk-lsp 0\.1\.0, bundled with the extension \(\/ext\/server\/gwk-lsp\)\. This file/);
+  assert.match(statusView("running", undefined, { running: "found on PATH (/usr/bin/gwk-lsp)" }).tooltip, /running gwk-lsp, found on PATH/);
+  const missing = statusView("not-found", undefined, { lookedFor: ["gwk.server.path (not set in this window)", "/usr/bin/gwk-lsp", "/ext/server/gwk-lsp"] });
+  assert.equal(missing.text, "$(alert) gwk: no server");
+  assert.match(missing.tooltip, /Looked for: gwk\.server\.path \(not set in this window\); \/usr\/bin\/gwk-lsp; \/ext\/server\/gwk-lsp\./);
+});
