@@ -43,6 +43,8 @@ pub struct RunOptions {
     pub no_cache_jobs: BTreeSet<String>,
     /// `--resume`: the record of the run to resume.
     pub resume: Option<RunRecord>,
+    /// Bytes of output kept in each job's log (exec.rs, `JobLog`).
+    pub log_limit: u64,
 }
 
 impl RunOptions {
@@ -62,6 +64,7 @@ impl RunOptions {
             cache: true,
             no_cache_jobs: BTreeSet::new(),
             resume: None,
+            log_limit: crate::exec::DEFAULT_LOG_LIMIT,
         }
     }
 }
@@ -195,6 +198,7 @@ pub async fn run(
         home_label: crate::gc::home_label(&opts.home),
         image_ids,
         produced: Mutex::new(HashMap::new()),
+        log_limit: opts.log_limit,
     });
     ctx.emit(Event::RunStarted {
         schema: crate::events::EVENTS_SCHEMA,
