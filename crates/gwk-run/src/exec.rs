@@ -631,7 +631,11 @@ fn script_file(
         fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     fs::write(&path, script).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    let entrypoint = vec![shell[0].to_string(), shell[1].to_string(), SCRIPT_PATH.into()];
+    let entrypoint = vec![
+        shell[0].to_string(),
+        shell[1].to_string(),
+        SCRIPT_PATH.into(),
+    ];
     Ok(Some((
         entrypoint,
         BindMount {

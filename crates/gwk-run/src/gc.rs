@@ -311,7 +311,10 @@ mod tests {
         live.lock().unwrap();
         record("r4", RunStatus::Succeeded, &now);
         let none = Retention::default();
-        assert!(expired_runs(home, &none).is_empty(), "no setting, no expiry");
+        assert!(
+            expired_runs(home, &none).is_empty(),
+            "no setting, no expiry"
+        );
         let two = Retention {
             keep_runs: Some(2),
             keep_days: None,
@@ -326,7 +329,11 @@ mod tests {
             expired_runs: expired_runs(home, &week),
             ..Default::default()
         };
-        assert!(remove(home, Some("unix:///nonexistent"), &l).await.is_empty());
+        assert!(
+            remove(home, Some("unix:///nonexistent"), &l)
+                .await
+                .is_empty()
+        );
         assert_eq!(run_ids(home), ["r4", "r3"]);
         assert!(!home.join("runs/.removing-r1").exists());
         live.unlock();

@@ -246,6 +246,9 @@ mod tests {
             s("git@github.com:o/r.git"),
             ("git@github.com:o/r.git".into(), None, None)
         );
-        assert_eq!(s("https://:tok@h/r"), ("https://h/r".into(), None, Some("tok".into())));
+        assert_eq!(
+            s("https://:tok@h/r"),
+            ("https://h/r".into(), None, Some("tok".into()))
+        );
     }
 }

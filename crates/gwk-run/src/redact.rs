@@ -251,12 +251,10 @@ mod tests {
 
     #[test]
     fn control_sequences_go_colour_may_stay() {
-        let line = "a\x1b[31mred\x1b[0m \x1b]0;title\x07b\x1b[2J\x1b[?25l c\rd\x07\x1bce\u{9b}1Af\tg";
+        let line =
+            "a\x1b[31mred\x1b[0m \x1b]0;title\x07b\x1b[2J\x1b[?25l c\rd\x07\x1bce\u{9b}1Af\tg";
         assert_eq!(strip_controls(line, false), "ared b cdef\tg");
-        assert_eq!(
-            strip_controls(line, true),
-            "a\x1b[31mred\x1b[0m b cdef\tg"
-        );
+        assert_eq!(strip_controls(line, true), "a\x1b[31mred\x1b[0m b cdef\tg");
         // A colour sequence with odd parameters is not plain colour.
         assert_eq!(strip_controls("\x1b[38:5:1mx", true), "x");
         // OSC 8 hyperlinks and OSC 52 clipboard writes, ended by ESC \.
@@ -271,7 +269,10 @@ mod tests {
     fn a_secret_split_by_escapes_is_masked() {
         let r = Redactor::new(["hunter2"]);
         assert_eq!(r.redact_line("pw hun\x1b[0mter2 end"), "pw *** end");
-        assert_eq!(r.redact_line("pw \x1b[1mhunter2\x1b[0m"), "pw \x1b[1m***\x1b[0m");
+        assert_eq!(
+            r.redact_line("pw \x1b[1mhunter2\x1b[0m"),
+            "pw \x1b[1m***\x1b[0m"
+        );
         assert_eq!(r.redact_line("no \x1b[1msecret"), "no \x1b[1msecret");
     }
 

@@ -226,9 +226,7 @@ pub fn remove_run(dir: &RunDir) -> io::Result<()> {
             dir.id
         )));
     }
-    let aside = dir
-        .path
-        .with_file_name(format!(".removing-{}", dir.id));
+    let aside = dir.path.with_file_name(format!(".removing-{}", dir.id));
     fs::rename(&dir.path, &aside)?;
     fs::remove_dir_all(&aside)
 }

@@ -162,7 +162,10 @@ jobs:
     let second = rx.recv_timeout(Duration::from_secs(30));
     assert_eq!(second.as_deref().ok(), Some("talks | second-line"));
     assert!(run.wait().unwrap().success());
-    assert!(follow.wait().unwrap().success(), "--follow ends with the run");
+    assert!(
+        follow.wait().unwrap().success(),
+        "--follow ends with the run"
+    );
     assert_no_containers(env.docker_host(), &id);
 }
 
@@ -368,7 +371,10 @@ jobs:
     );
     let (out, rec) = env.run(&wf, &[]);
     assert!(out.status.success(), "{}", text(&out));
-    assert_eq!(string_output(&rec.unwrap(), "big", "done"), "big-script-ran");
+    assert_eq!(
+        string_output(&rec.unwrap(), "big", "done"),
+        "big-script-ran"
+    );
 }
 
 /// A tiny HTTP server for a bare repository (git's "dumb" protocol) that
@@ -515,7 +521,11 @@ jobs:
     }
     for f in files_under(&env.run_dir(id)) {
         let bytes = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).to_string();
-        assert!(!bytes.contains(password), "{} holds the secret", f.display());
+        assert!(
+            !bytes.contains(password),
+            "{} holds the secret",
+            f.display()
+        );
     }
 }
 

@@ -54,7 +54,11 @@ fn text(o: &std::process::Output) -> String {
 fn a_namespaced_output_fails_at_check_plan_and_run() {
     let t = tempfile::tempdir().unwrap();
     std::fs::write(t.path().join("wf.yaml"), NAMESPACED_OUTPUT).unwrap();
-    for cmd in [vec!["check"], vec!["plan"], vec!["run", "--network", "none"]] {
+    for cmd in [
+        vec!["check"],
+        vec!["plan"],
+        vec!["run", "--network", "none"],
+    ] {
         let out = gwk(t.path()).args(&cmd).arg("wf.yaml").output().unwrap();
         assert_eq!(out.status.code(), Some(1), "{cmd:?}: {}", text(&out));
         assert!(

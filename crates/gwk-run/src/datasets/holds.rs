@@ -25,6 +25,9 @@ impl Drop for Hold {
     }
 }
 
+/// A hold file, with its holder and versions when the holder lives.
+type HoldFile = (PathBuf, Option<(Holder, Vec<String>)>);
+
 /// A live holder of a version: its pid.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Holder {
@@ -63,7 +66,7 @@ impl DatasetStore {
 
     /// Every hold file, with its versions when its owner lives (`None`
     /// when it is gone).
-    fn read_holds(&self) -> Vec<(PathBuf, Option<(Holder, Vec<String>)>)> {
+    fn read_holds(&self) -> Vec<HoldFile> {
         let Ok(rd) = fs::read_dir(self.holds_dir()) else {
             return Vec::new();
         };
@@ -73,9 +76,12 @@ impl DatasetStore {
                 let text = fs::read_to_string(e.path()).ok()?;
                 let mut lines = text.lines();
                 let owner = Owner::parse(lines.next()?)?;
-                let live = owner
-                    .alive()
-                    .then(|| (Holder { pid: owner.pid }, lines.map(str::to_string).collect()));
+                let live = owner.alive().then(|| {
+                    (
+                        Holder { pid: owner.pid },
+                        lines.map(str::to_string).collect(),
+                    )
+                });
                 Some((e.path(), live))
             })
             .collect()
@@ -121,7 +127,11 @@ mod tests {
         for _ in 0..2 {
             let st = s.stage("d").unwrap();
             fs::write(st.path.join("f"), ids.len().to_string()).unwrap();
-            ids.push(s.commit_all(vec![(st, VersionSource::default())]).unwrap()[0].id.clone());
+            ids.push(
+                s.commit_all(vec![(st, VersionSource::default())]).unwrap()[0]
+                    .id
+                    .clone(),
+            );
         }
         let hold = s.hold(&[("d".into(), ids[0].clone())]).unwrap();
         let err = s.remove_version("d", &ids[0]).unwrap_err();

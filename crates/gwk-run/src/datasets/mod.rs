@@ -155,7 +155,8 @@ impl DatasetStore {
     }
 
     fn dir(&self, name: &str) -> Result<PathBuf, DatasetError> {
-        if !ids::is_safe_name(name) {
+        // The one dataset name rule (gwk-spec), as check and plan apply it.
+        if gwk_spec::plan::check_dataset_name(name).is_err() {
             return Err(DatasetError::BadName(name.to_string()));
         }
         Ok(self.root.join(name))
