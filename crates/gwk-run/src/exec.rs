@@ -14,7 +14,7 @@ use crate::gpu::Grant;
 use crate::ids;
 use crate::job::{ActionSpec, InputSource, JobSpec, OutputKind, OutputSpec};
 use crate::models::{self, ModelStore};
-use crate::redact::Redactor;
+use crate::redact::{Redactor, StoreKey};
 use crate::rundir::{OutputRecord, RunDir};
 use std::collections::HashMap;
 use std::fs;
@@ -28,6 +28,10 @@ use tokio::time::Instant;
 /// The largest string output gwk accepts (Gradient passed strings as
 /// parameters; a big file belongs in a volume or dataset).
 pub const MAX_STRING_OUTPUT: u64 = 1024 * 1024;
+
+/// The output of a job kept in its log by default: 100 MiB (gwk.toml
+/// `[run] log-limit`); beyond it the first and last halves are kept.
+pub const DEFAULT_LOG_LIMIT: u64 = 100 << 20;
 
 /// What every job of a run shares.
 pub(crate) struct Ctx {
@@ -47,14 +51,18 @@ pub(crate) struct Ctx {
     pub image_ids: HashMap<String, String>,
     /// Outputs of finished jobs, by (job, output).
     pub produced: Mutex<HashMap<(String, String), OutputRecord>>,
+    /// Bytes of output kept in each job's log.
+    pub log_limit: u64,
 }
 
 impl Ctx {
     /// Sends an event to the caller and appends it to the run's
-    /// `events.jsonl`. Text that may carry a secret is masked by the
+    /// `events.jsonl` — but for `log` events: job output is kept once, in
+    /// the job's log file. Text that may carry a secret is masked by the
     /// caller before this point.
     pub fn emit(&self, event: Event) {
-        if let Ok(mut f) = self.events_file.lock()
+        if !matches!(event, Event::Log { .. })
+            && let Ok(mut f) = self.events_file.lock()
             && let Some(f) = f.as_mut()
             && let Ok(mut line) = serde_json::to_vec(&event)
         {
@@ -226,6 +234,7 @@ async fn run_fresh(
             return JobOutcome::failed(e);
         }
     };
+    let flusher = log.spawn_flusher();
     let l = log.clone();
     let line = move |s: &str| l.line(OutputStream::Stderr, s);
     let mut outcome = match &job.action {
@@ -291,7 +300,8 @@ async fn run_fresh(
         },
         ActionSpec::Unsupported { reason, .. } => JobOutcome::failed(reason.clone()),
     };
-    log.flush();
+    flusher.abort();
+    log.finish();
     if outcome.status == JobStatus::Succeeded {
         match collect_outputs(ctx, job, places) {
             Ok(outputs) => outcome.outputs = outputs,
@@ -523,6 +533,14 @@ async fn run_container_job(
         Ok(b) => binds.extend(b),
         Err(e) => return JobOutcome::failed(e),
     }
+    let entrypoint = match script_file(ctx, job, entrypoint.as_ref(), cmd.as_ref()) {
+        Ok(Some((entrypoint, bind))) => {
+            binds.push(bind);
+            Some(entrypoint)
+        }
+        Ok(None) => entrypoint.clone(),
+        Err(e) => return JobOutcome::failed(e),
+    };
     let mut env: Vec<String> = job.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
     env.push(format!("GWK_RUN_ID={}", ctx.dir.id));
     env.push(format!("GWK_JOB_NAME={}", job.name));
@@ -530,7 +548,7 @@ async fn run_container_job(
     let spec = ContainerSpec {
         name: name.clone(),
         image: image.clone(),
-        entrypoint: entrypoint.clone(),
+        entrypoint,
         cmd: cmd.clone(),
         env,
         labels: HashMap::from([
@@ -552,7 +570,10 @@ async fn run_container_job(
     };
     let l = log.clone();
     let sink = Arc::new(move |s: OutputStream, line: &str| l.line(s, line));
-    match engine.run_container(&spec, sink, deadline, control).await {
+    let ran = engine.run_container(&spec, sink, deadline, control).await;
+    // The script may hold literal text the run keeps only masked.
+    let _ = fs::remove_file(ctx.dir.job_dir(&job.name).join("script"));
+    match ran {
         Err(e) => JobOutcome {
             container: Some(name),
             ..JobOutcome::failed(ctx.redactor.redact(&e.to_string()))
@@ -583,6 +604,46 @@ async fn run_container_job(
             }
         }
     }
+}
+
+/// Where a script@v1 job's script is mounted in its container.
+const SCRIPT_PATH: &str = "/.gwk/script";
+
+/// script@v1 runs `bash -e -c SCRIPT` (the plan says so), but one argument
+/// is limited to 128 KiB by the kernel: the script goes to the container
+/// as a file instead (`jobs/<job>/script`, mounted read-only), run by
+/// `bash -e FILE`, so a script of any size runs. `None` for other jobs.
+fn script_file(
+    ctx: &Ctx,
+    job: &JobSpec,
+    entrypoint: Option<&Vec<String>>,
+    cmd: Option<&Vec<String>>,
+) -> Result<Option<(Vec<String>, BindMount)>, String> {
+    let shell = gwk_spec::plan::SCRIPT_SHELL;
+    let Some([a, b, c, script]) = entrypoint.map(Vec::as_slice) else {
+        return Ok(None);
+    };
+    if cmd.is_some() || [a, b, c] != shell {
+        return Ok(None);
+    }
+    let path = ctx.dir.job_dir(&job.name).join("script");
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    fs::write(&path, script).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let entrypoint = vec![
+        shell[0].to_string(),
+        shell[1].to_string(),
+        SCRIPT_PATH.into(),
+    ];
+    Ok(Some((
+        entrypoint,
+        BindMount {
+            source: path.display().to_string(),
+            target: SCRIPT_PATH.into(),
+            read_only: true,
+        },
+    )))
 }
 
 /// Why an OOM-killed job failed, with the limit when gwk set one.
@@ -719,9 +780,21 @@ fn check_output(ctx: &Ctx, o: &OutputSpec, root: &Path) -> Result<OutputRecord, 
     Ok(match &o.kind {
         OutputKind::String => {
             let bytes = fs::read(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            let text = String::from_utf8_lossy(&bytes);
+            let value = ctx.redactor.redact(&text);
+            // A plain hash of a value that holds a secret would let anyone
+            // who reads the record confirm or brute-force the secret: such
+            // a value is hashed with the store's key instead.
+            let hash = if value != text {
+                StoreKey::load_or_create(ctx.dir.home())
+                    .map_err(|e| format!("cannot read the store's hash key: {e}"))?
+                    .hash(&bytes)
+            } else {
+                format!("sha256:{}", fsutil::sha256_hex(&bytes))
+            };
             OutputRecord {
-                hash: format!("sha256:{}", fsutil::sha256_hex(&bytes)),
-                value: Some(ctx.redactor.redact(&String::from_utf8_lossy(&bytes))),
+                hash,
+                value: Some(value),
                 ..record
             }
         }
@@ -737,12 +810,81 @@ fn check_output(ctx: &Ctx, o: &OutputSpec, root: &Path) -> Result<OutputRecord, 
     })
 }
 
+/// How long a line may wait in the log's buffer before it is on disk.
+const LOG_FLUSH_EVERY: Duration = Duration::from_millis(200);
+
 /// A job's log: each line masked, saved to `jobs/<job>/log` and sent as an
-/// event.
+/// event. The file is written as lines come and flushed at least every
+/// [`LOG_FLUSH_EVERY`] (`gwk runs logs --follow` shows them live, and a
+/// `kill -9` loses at most that much). At most `Ctx::log_limit` bytes are
+/// kept: the first half as it comes; past it, the last half is kept in
+/// memory and written after a marker when the job ends. Every line is
+/// still sent as an event.
 pub(crate) struct JobLog {
     ctx: Arc<Ctx>,
     job: String,
-    file: Mutex<std::io::BufWriter<fs::File>>,
+    file: Mutex<LogFile>,
+}
+
+struct LogFile {
+    out: std::io::BufWriter<fs::File>,
+    flushed: std::time::Instant,
+    /// Bytes written to the file.
+    written: u64,
+    /// Past the head: the last lines, and what was dropped between.
+    tail: Option<Tail>,
+}
+
+#[derive(Default)]
+struct Tail {
+    lines: std::collections::VecDeque<String>,
+    bytes: u64,
+    dropped_lines: u64,
+    dropped_bytes: u64,
+}
+
+impl LogFile {
+    fn keep(&mut self, line: &str, limit: u64) {
+        let n = line.len() as u64 + 1;
+        let head = limit / 2;
+        if self.tail.is_none() && self.written + n <= head {
+            let _ = writeln!(self.out, "{line}");
+            self.written += n;
+            if self.flushed.elapsed() >= LOG_FLUSH_EVERY {
+                let _ = self.out.flush();
+                self.flushed = std::time::Instant::now();
+            }
+            return;
+        }
+        let tail = self.tail.get_or_insert_with(Tail::default);
+        tail.lines.push_back(line.to_string());
+        tail.bytes += n;
+        while tail.bytes > limit - head
+            && let Some(old) = tail.lines.pop_front()
+        {
+            let k = old.len() as u64 + 1;
+            tail.bytes -= k;
+            tail.dropped_lines += 1;
+            tail.dropped_bytes += k;
+        }
+    }
+
+    /// Writes the kept tail after a marker saying what was left out.
+    fn finish(&mut self, limit: u64) {
+        if let Some(tail) = self.tail.take() {
+            if tail.dropped_lines > 0 {
+                let _ = writeln!(
+                    self.out,
+                    "… gwk: {} lines ({} bytes) of output left out here: a job's log keeps at most {limit} bytes, its first and last lines (gwk.toml [run] log-limit)",
+                    tail.dropped_lines, tail.dropped_bytes
+                );
+            }
+            for l in &tail.lines {
+                let _ = writeln!(self.out, "{l}");
+            }
+        }
+        let _ = self.out.flush();
+    }
 }
 
 impl JobLog {
@@ -760,14 +902,32 @@ impl JobLog {
         Ok(JobLog {
             ctx: ctx.clone(),
             job: job.to_string(),
-            file: Mutex::new(std::io::BufWriter::new(file)),
+            file: Mutex::new(LogFile {
+                out: std::io::BufWriter::new(file),
+                flushed: std::time::Instant::now(),
+                written: 0,
+                tail: None,
+            }),
+        })
+    }
+
+    /// Flushes the log every [`LOG_FLUSH_EVERY`] while the job runs (a
+    /// line followed by silence reaches the disk too); abort it after.
+    fn spawn_flusher(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let log = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(LOG_FLUSH_EVERY);
+            loop {
+                tick.tick().await;
+                log.flush();
+            }
         })
     }
 
     fn line(&self, stream: OutputStream, line: &str) {
-        let line = self.ctx.redactor.redact(line);
+        let line = self.ctx.redactor.redact_line(line);
         if let Ok(mut f) = self.file.lock() {
-            let _ = writeln!(f, "{line}");
+            f.keep(&line, self.ctx.log_limit.max(2));
         }
         self.ctx.emit(Event::Log {
             job: self.job.clone(),
@@ -781,7 +941,15 @@ impl JobLog {
 
     fn flush(&self) {
         if let Ok(mut f) = self.file.lock() {
-            let _ = f.flush();
+            let _ = f.out.flush();
+            f.flushed = std::time::Instant::now();
+        }
+    }
+
+    /// The end of the job: the kept tail, and everything on disk.
+    fn finish(&self) {
+        if let Ok(mut f) = self.file.lock() {
+            f.finish(self.ctx.log_limit.max(2));
         }
     }
 }
@@ -812,4 +980,51 @@ fn check_string_outputs(job: &JobSpec, root: &Path) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod log_tests {
+    use super::*;
+
+    #[test]
+    fn a_capped_log_keeps_its_head_a_marker_and_its_tail() {
+        let t = tempfile::tempdir().unwrap();
+        let p = t.path().join("log");
+        let mut f = LogFile {
+            out: std::io::BufWriter::new(fs::File::create(&p).unwrap()),
+            flushed: std::time::Instant::now(),
+            written: 0,
+            tail: None,
+        };
+        // 10 bytes a line, 200 bytes kept: 10 lines of head, 10 of tail.
+        for i in 0..1000 {
+            f.keep(&format!("line {i:04}"), 200);
+        }
+        f.finish(200);
+        let text = fs::read_to_string(&p).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 10 + 1 + 10, "{text}");
+        assert_eq!(lines[0], "line 0000");
+        assert_eq!(lines[9], "line 0009");
+        assert!(
+            lines[10].contains("980 lines (9800 bytes) of output left out"),
+            "{}",
+            lines[10]
+        );
+        assert_eq!(lines[11], "line 0990");
+        assert_eq!(lines[20], "line 0999");
+
+        // Under the limit, the log is the output, without a marker.
+        let q = t.path().join("short");
+        let mut f = LogFile {
+            out: std::io::BufWriter::new(fs::File::create(&q).unwrap()),
+            flushed: std::time::Instant::now(),
+            written: 0,
+            tail: None,
+        };
+        f.keep("a", 200);
+        f.keep("b", 200);
+        f.finish(200);
+        assert_eq!(fs::read_to_string(&q).unwrap(), "a\nb\n");
+    }
 }

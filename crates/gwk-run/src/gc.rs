@@ -30,6 +30,8 @@ pub struct Leftovers {
     pub orphan_meta: Vec<PathBuf>,
     /// Runs recorded as running whose gwk is gone.
     pub stale_runs: Vec<String>,
+    /// Finished runs the retention settings let go ([`expired_runs`]).
+    pub expired_runs: Vec<String>,
     /// Why the engine could not be asked, if it could not.
     pub engine_error: Option<String>,
 }
@@ -42,6 +44,7 @@ impl Leftovers {
             && self.temporaries.is_empty()
             && self.orphan_meta.is_empty()
             && self.stale_runs.is_empty()
+            && self.expired_runs.is_empty()
     }
 }
 
@@ -144,6 +147,13 @@ pub async fn remove(home: &Path, docker_host: Option<&str>, l: &Leftovers) -> Ve
             errors.push(format!("cannot remove {}: {e}", p.display()));
         }
     }
+    for id in &l.expired_runs {
+        if let Some(dir) = RunDir::open(home, id)
+            && let Err(e) = crate::rundir::remove_run(&dir)
+        {
+            errors.push(format!("cannot remove run {id}: {e}"));
+        }
+    }
     for id in &l.stale_runs {
         if let Some(dir) = RunDir::open(home, id)
             && let Ok(mut r) = dir.read_record()
@@ -166,6 +176,51 @@ pub async fn remove(home: &Path, docker_host: Option<&str>, l: &Leftovers) -> Ve
     errors
 }
 
+/// How many finished runs `gwk gc` keeps, and for how long.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Retention {
+    /// Keep the newest N finished runs.
+    pub keep_runs: Option<usize>,
+    /// Keep finished runs started less than this many days ago.
+    pub keep_days: Option<u64>,
+}
+
+/// Finished runs (not running, and whose gwk is gone) beyond the newest
+/// `keep_runs` or started more than `keep_days` ago, newest first. A run
+/// recorded as running is never expired (gc marks it cancelled first; the
+/// next gc may expire it).
+pub fn expired_runs(home: &Path, r: &Retention) -> Vec<String> {
+    if r.keep_runs.is_none() && r.keep_days.is_none() {
+        return Vec::new();
+    }
+    let now = jiff::Timestamp::now();
+    let mut kept = 0usize;
+    let mut out = Vec::new();
+    for id in run_ids(home) {
+        let Some(dir) = RunDir::open(home, &id) else {
+            continue;
+        };
+        let Ok(rec) = dir.read_record() else {
+            continue;
+        };
+        if rec.status == RunStatus::Running || dir.live_owner().is_some() {
+            continue;
+        }
+        let too_old = r.keep_days.is_some_and(|days| {
+            rec.started
+                .parse::<jiff::Timestamp>()
+                .is_ok_and(|t| now.duration_since(t).as_secs() > days as i64 * 86_400)
+        });
+        let too_many = r.keep_runs.is_some_and(|n| kept >= n);
+        if too_old || too_many {
+            out.push(id);
+        } else {
+            kept += 1;
+        }
+    }
+    out
+}
+
 /// Temporaries of [`crate::fsutil::write_atomic`] whose writer is gone, in
 /// the directories gwk writes that way: run directories, the dataset
 /// store's metadata, tags and journal, the cache and the model registry.
@@ -186,6 +241,7 @@ pub fn stale_temporaries(home: &Path) -> Vec<PathBuf> {
         home.join("cache"),
         home.join("models"),
         home.join("datasets/.journal"),
+        home.join("datasets/.holds"),
     ];
     dirs.extend(subdirs(RunDir::runs_root(home)));
     for d in subdirs(home.join("datasets")) {
@@ -223,6 +279,65 @@ mod tests {
 
     /// A pid no process has (above Linux's pid_max).
     const DEAD: i32 = 999_999_999;
+
+    /// Retention: the newest N finished runs, or those younger than D
+    /// days, stay; a running run is never expired; removal leaves no
+    /// directory behind.
+    #[tokio::test]
+    async fn retention_expires_old_finished_runs_only() {
+        use crate::rundir::{JobRecord, RunRecord};
+        let t = tempfile::tempdir().unwrap();
+        let home = t.path();
+        let record = |id: &str, status: RunStatus, started: &str| {
+            let dir = RunDir::create(home, id).unwrap();
+            dir.write_record(&RunRecord {
+                id: id.into(),
+                file: "wf.yaml".into(),
+                status,
+                started: started.into(),
+                finished: None,
+                duration_secs: None,
+                resumed_from: None,
+                jobs: vec![JobRecord::new("a")],
+            })
+            .unwrap();
+            dir
+        };
+        let old = "2020-01-01T00:00:00Z";
+        let now = crate::events::now();
+        record("r1", RunStatus::Succeeded, old);
+        record("r2", RunStatus::Failed, old);
+        let live = record("r3", RunStatus::Running, old);
+        live.lock().unwrap();
+        record("r4", RunStatus::Succeeded, &now);
+        let none = Retention::default();
+        assert!(
+            expired_runs(home, &none).is_empty(),
+            "no setting, no expiry"
+        );
+        let two = Retention {
+            keep_runs: Some(2),
+            keep_days: None,
+        };
+        assert_eq!(expired_runs(home, &two), ["r1"]);
+        let week = Retention {
+            keep_runs: None,
+            keep_days: Some(7),
+        };
+        assert_eq!(expired_runs(home, &week), ["r2", "r1"]);
+        let l = Leftovers {
+            expired_runs: expired_runs(home, &week),
+            ..Default::default()
+        };
+        assert!(
+            remove(home, Some("unix:///nonexistent"), &l)
+                .await
+                .is_empty()
+        );
+        assert_eq!(run_ids(home), ["r4", "r3"]);
+        assert!(!home.join("runs/.removing-r1").exists());
+        live.unlock();
+    }
 
     #[tokio::test]
     async fn finds_and_removes_what_a_killed_gwk_leaves_in_the_home() {

@@ -1,7 +1,9 @@
 //! `git-checkout@v1` with the host's `git`. Credentials never touch the
 //! disk in clear nor the command line: git asks for them through
 //! `GIT_ASKPASS`, a small script that prints an environment variable of
-//! the git process.
+//! the git process. Credentials written in the URL
+//! (`https://user:token@host/…`) are taken out of it the same way, so the
+//! clone's `.git/config` (in the job's output) never holds them.
 
 use std::path::Path;
 use std::process::Stdio;
@@ -32,6 +34,16 @@ pub async fn checkout(
     c: &Checkout<'_>,
     log: &(dyn Fn(&str) + Send + Sync),
 ) -> Result<(), CheckoutError> {
+    let (url, url_user, url_password) = split_credentials(c.url);
+    // The workflow's `username`/`password` win over the URL's.
+    let username = c.username.map(str::to_string).or(url_user);
+    let password = c.password.map(str::to_string).or(url_password);
+    let c = &Checkout {
+        url: &url,
+        username: username.as_deref(),
+        password: password.as_deref(),
+        ..*c
+    };
     let askpass = c.scratch.join("git-askpass.sh");
     let with_creds = c.username.is_some() || c.password.is_some();
     if with_creds {
@@ -103,6 +115,47 @@ pub async fn checkout(
     result
 }
 
+/// `url` without the `user:password@` of its authority, and those two
+/// (percent-decoded). Other URLs (scp-like `git@host:repo`, paths) are
+/// returned as they are.
+pub fn split_credentials(url: &str) -> (String, Option<String>, Option<String>) {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return (url.to_string(), None, None);
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    let Some((userinfo, host)) = authority.rsplit_once('@') else {
+        return (url.to_string(), None, None);
+    };
+    let (user, password) = match userinfo.split_once(':') {
+        Some((u, p)) => (u, Some(p)),
+        None => (userinfo, None),
+    };
+    let clean = format!("{scheme}://{host}{path}");
+    let user = (!user.is_empty()).then(|| percent_decode(user));
+    (clean, user, password.map(percent_decode))
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn write_askpass(path: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::write(path, ASKPASS)?;
@@ -159,5 +212,43 @@ async fn run_logged(
         } else {
             format!("git failed: {last_err}")
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_come_out_of_the_url() {
+        let s = |u: &str| split_credentials(u);
+        assert_eq!(
+            s("https://bob:gh%40t0ken@github.com/o/r.git"),
+            (
+                "https://github.com/o/r.git".into(),
+                Some("bob".into()),
+                Some("gh@t0ken".into())
+            )
+        );
+        assert_eq!(
+            s("https://x-access-token@example.com:8443/r?a@b"),
+            (
+                "https://example.com:8443/r?a@b".into(),
+                Some("x-access-token".into()),
+                None
+            )
+        );
+        assert_eq!(
+            s("https://github.com/o/r.git"),
+            ("https://github.com/o/r.git".into(), None, None)
+        );
+        assert_eq!(
+            s("git@github.com:o/r.git"),
+            ("git@github.com:o/r.git".into(), None, None)
+        );
+        assert_eq!(
+            s("https://:tok@h/r"),
+            ("https://h/r".into(), None, Some("tok".into()))
+        );
     }
 }

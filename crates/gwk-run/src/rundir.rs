@@ -151,6 +151,14 @@ impl RunDir {
         })
     }
 
+    /// The `$GWK_HOME` this run belongs to.
+    pub fn home(&self) -> &Path {
+        self.path
+            .parent()
+            .and_then(Path::parent)
+            .unwrap_or(Path::new("."))
+    }
+
     pub fn record_path(&self) -> PathBuf {
         self.path.join("run.json")
     }
@@ -206,6 +214,21 @@ impl RunDir {
 pub fn live_lock_owner(path: &Path) -> Option<i32> {
     let owner = crate::process::Owner::parse(&fs::read_to_string(path).ok()?)?;
     owner.alive().then_some(owner.pid)
+}
+
+/// Removes a run's directory (`gwk runs rm`, retention in `gwk gc`),
+/// refused while the run lives. The directory is first renamed aside
+/// (`runs/.removing-<id>`), so nobody sees a half-removed run.
+pub fn remove_run(dir: &RunDir) -> io::Result<()> {
+    if let Some(pid) = dir.live_owner() {
+        return Err(io::Error::other(format!(
+            "run {} is still running (gwk pid {pid}); cancel it first",
+            dir.id
+        )));
+    }
+    let aside = dir.path.with_file_name(format!(".removing-{}", dir.id));
+    fs::rename(&dir.path, &aside)?;
+    fs::remove_dir_all(&aside)
 }
 
 /// Every run id under `$GWK_HOME/runs`, newest first.

@@ -46,6 +46,8 @@ pub struct RunOptions {
     pub no_cache_jobs: BTreeSet<String>,
     /// `--resume`: the record of the run to resume.
     pub resume: Option<RunRecord>,
+    /// Bytes of output kept in each job's log (exec.rs, `JobLog`).
+    pub log_limit: u64,
 }
 
 impl RunOptions {
@@ -65,6 +67,7 @@ impl RunOptions {
             cache: true,
             no_cache_jobs: BTreeSet::new(),
             resume: None,
+            log_limit: crate::exec::DEFAULT_LOG_LIMIT,
         }
     }
 }
@@ -204,6 +207,7 @@ pub async fn run(
         home_label: crate::gc::home_label(&opts.home),
         image_ids,
         produced: Mutex::new(HashMap::new()),
+        log_limit: opts.log_limit,
     });
     ctx.emit(Event::RunStarted {
         schema: crate::events::EVENTS_SCHEMA,

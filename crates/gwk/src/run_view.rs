@@ -1,14 +1,140 @@
 //! What `gwk run` shows a person: job output as it comes, each line
 //! prefixed with its job's name (coloured on a terminal), a live view of
 //! the jobs on a terminal (indicatif), pull progress, and a summary table.
+//!
+//! Nothing of the run waits on the terminal: events reach the screen
+//! through [`Detached`], a queue drained by a thread of its own, so a
+//! paused pager or a stopped terminal cannot hold up deadlines, Ctrl-C or
+//! the job logs. When the reader falls behind, job output lines are
+//! dropped and the screen says how many.
 
 use gwk_run::events::{Event, EventSink, JobStatus};
+use gwk_run::redact::{Redactor, strip_controls};
 use gwk_run::rundir::RunRecord;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io::Write;
-use std::sync::Mutex;
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
 use std::time::Duration;
+
+/// Job output lines waiting for a slow reader, at most (lines and bytes);
+/// beyond that they are dropped (they are all in the job's log file).
+const QUEUED_LINES: usize = 10_000;
+const QUEUED_BYTES: usize = 8 << 20;
+
+/// Something that shows events to a reader that may be slow.
+pub trait Screen: Send + Sync {
+    fn show(&self, event: &Event);
+    /// `n` job output lines were dropped here because the reader was slow.
+    fn not_shown(&self, n: u64);
+}
+
+enum Item {
+    Event(Event),
+    Dropped(u64),
+}
+
+#[derive(Default)]
+struct Queue {
+    items: VecDeque<Item>,
+    log_lines: usize,
+    log_bytes: usize,
+    closed: bool,
+}
+
+impl Queue {
+    fn log_size(item: &Item) -> Option<usize> {
+        match item {
+            Item::Event(Event::Log { line, .. }) => Some(line.len()),
+            _ => None,
+        }
+    }
+}
+
+/// An [`EventSink`] that never blocks: events are queued for a thread that
+/// shows them on a [`Screen`]. Job output lines are dropped (and counted)
+/// while the queue is full; every other event is kept.
+pub struct Detached {
+    queue: Arc<(Mutex<Queue>, Condvar)>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Detached {
+    pub fn new(screen: Arc<dyn Screen>) -> Detached {
+        let queue: Arc<(Mutex<Queue>, Condvar)> = Arc::default();
+        let q = queue.clone();
+        let thread = std::thread::spawn(move || {
+            loop {
+                let item = {
+                    let (lock, ready) = &*q;
+                    let mut st = lock.lock().expect("lock");
+                    loop {
+                        if let Some(item) = st.items.pop_front() {
+                            if let Some(n) = Queue::log_size(&item) {
+                                st.log_lines -= 1;
+                                st.log_bytes -= n;
+                            }
+                            break Some(item);
+                        }
+                        if st.closed {
+                            break None;
+                        }
+                        st = ready.wait(st).expect("lock");
+                    }
+                };
+                match item {
+                    Some(Item::Event(e)) => screen.show(&e),
+                    Some(Item::Dropped(n)) => screen.not_shown(n),
+                    None => return,
+                }
+            }
+        });
+        Detached {
+            queue,
+            thread: Mutex::new(Some(thread)),
+        }
+    }
+
+    /// Shows what is still queued (this may wait for the reader), then
+    /// stops the thread.
+    pub fn close(&self) {
+        let (lock, ready) = &*self.queue;
+        lock.lock().expect("lock").closed = true;
+        ready.notify_all();
+        if let Some(t) = self.thread.lock().expect("lock").take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl EventSink for Detached {
+    fn emit(&self, event: &Event) {
+        let (lock, ready) = &*self.queue;
+        let mut st = lock.lock().expect("lock");
+        if st.closed {
+            return;
+        }
+        let item = Item::Event(event.clone());
+        match Queue::log_size(&item) {
+            Some(n) if st.log_lines >= QUEUED_LINES || st.log_bytes + n > QUEUED_BYTES => {
+                match st.items.back_mut() {
+                    Some(Item::Dropped(k)) => *k += 1,
+                    _ => st.items.push_back(Item::Dropped(1)),
+                }
+                return;
+            }
+            Some(n) => {
+                st.log_lines += 1;
+                st.log_bytes += n;
+            }
+            None => {}
+        }
+        st.items.push_back(item);
+        drop(st);
+        ready.notify_one();
+    }
+}
 
 const PALETTE: [u8; 6] = [36, 33, 35, 32, 34, 31];
 
@@ -19,6 +145,9 @@ pub struct HumanView {
     quiet: bool,
     width: usize,
     colors: HashMap<String, u8>,
+    /// Masks secrets again after control sequences are removed (a secret
+    /// split by an escape sequence is whole once it is gone).
+    redactor: Redactor,
     state: Mutex<State>,
 }
 
@@ -29,12 +158,20 @@ struct State {
     overall: Option<ProgressBar>,
     total: usize,
     done: usize,
+    run_id: Option<String>,
 }
 
 impl HumanView {
     /// `jobs`: the job names, for alignment and colours. `tty`: draw the
     /// live view (stderr is a terminal).
-    pub fn new(jobs: &[String], tty: bool, color: bool, quiet: bool) -> HumanView {
+    /// `secrets`: the run's secret values.
+    pub fn new(
+        jobs: &[String],
+        tty: bool,
+        color: bool,
+        quiet: bool,
+        secrets: &[String],
+    ) -> HumanView {
         let live = tty.then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
         HumanView {
             live,
@@ -46,6 +183,7 @@ impl HumanView {
                 .enumerate()
                 .map(|(i, j)| (j.clone(), PALETTE[i % PALETTE.len()]))
                 .collect(),
+            redactor: Redactor::new(secrets),
             state: Mutex::new(State {
                 total: jobs.len(),
                 ..Default::default()
@@ -58,6 +196,17 @@ impl HumanView {
             (true, Some(c)) => format!("\x1b[{c}m{text}\x1b[0m"),
             _ => text.to_string(),
         }
+    }
+
+    /// Text from a job made safe for a terminal: no control sequence but
+    /// colour (and colour only when this view paints), secrets masked
+    /// after the sequences are gone.
+    fn clean(&self, text: &str) -> String {
+        let mut out = self.redactor.redact(&strip_controls(text, self.color));
+        if self.color && out.contains('\x1b') {
+            out.push_str("\x1b[0m"); // the job's colour ends with its line
+        }
+        out
     }
 
     fn prefix(&self, job: &str) -> String {
@@ -129,8 +278,17 @@ impl HumanView {
     }
 }
 
-impl EventSink for HumanView {
-    fn emit(&self, event: &Event) {
+impl Screen for HumanView {
+    fn not_shown(&self, n: u64) {
+        let run = self.state.lock().expect("lock").run_id.clone();
+        self.say(&format!(
+            "… {n} line{} not shown (output too fast for this terminal); see gwk runs logs {}",
+            if n == 1 { "" } else { "s" },
+            run.as_deref().unwrap_or("last")
+        ));
+    }
+
+    fn show(&self, event: &Event) {
         match event {
             Event::ImagePull {
                 image,
@@ -181,6 +339,7 @@ impl EventSink for HumanView {
                     self.say(&format!("run {run_id} ({run_dir})"));
                 }
                 let mut st = self.state.lock().expect("lock");
+                st.run_id = Some(run_id.clone());
                 self.overall(&mut st);
             }
             Event::JobStarted { job, gpus, .. } => {
@@ -208,7 +367,7 @@ impl EventSink for HumanView {
                 }
             }
             Event::Log { job, line, .. } if !self.quiet => {
-                self.say(&format!("{} {line}", self.prefix(job)));
+                self.say(&format!("{} {}", self.prefix(job), self.clean(line)));
             }
             Event::OutputCommitted {
                 job,
@@ -242,7 +401,7 @@ impl EventSink for HumanView {
                 if show {
                     let msg = message
                         .as_deref()
-                        .map(|m| format!(" ({m})"))
+                        .map(|m| format!(" ({})", self.clean(m)))
                         .unwrap_or_default();
                     let took = if *status == JobStatus::Skipped {
                         String::new()
@@ -257,7 +416,7 @@ impl EventSink for HumanView {
                 }
             }
             Event::Warning { message } => {
-                self.say(&format!("warning: {message}"));
+                self.say(&format!("warning: {}", self.clean(message)));
             }
             _ => {}
         }

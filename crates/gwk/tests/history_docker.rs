@@ -606,13 +606,20 @@ fn json_events_match_the_run_record() {
         .filter(|e| e["event"] == "output_committed" && e["job"] == "first")
         .count();
     assert_eq!(committed, 1);
-    // The run's own events.jsonl holds the same run events.
+    // The run's own events.jsonl holds the same run events but `log`
+    // (job output is kept once, in the job logs).
     let file = std::fs::read_to_string(
         env.run_dir(rec["id"].as_str().unwrap())
             .join("events.jsonl"),
     )
     .unwrap();
-    assert_eq!(file.lines().count(), events.len() - started);
+    let logged = events[started..]
+        .iter()
+        .filter(|e| e["event"] == "log")
+        .count();
+    assert!(logged > 0);
+    assert!(!file.contains("\"event\":\"log\""), "{file}");
+    assert_eq!(file.lines().count(), events.len() - started - logged);
 }
 
 /// `kill -9` in the middle of a run that commits dataset versions: no

@@ -180,12 +180,15 @@ impl DatasetStore {
     }
 
     /// The staging directories named by journals (live or not): they are
-    /// a commit's, not abandoned.
+    /// a commit's, not abandoned. A journal's temporary file (its atomic
+    /// write cut short) is no journal: no commit started from it, and its
+    /// writer's staging directories are kept while it lives by their pid.
     pub(super) fn journaled_staging(&self) -> Vec<PathBuf> {
         let Ok(rd) = fs::read_dir(self.journal_dir()) else {
             return Vec::new();
         };
         rd.flatten()
+            .filter(|e| fsutil::temp_owner(&e.file_name().to_string_lossy()).is_none())
             .filter_map(|e| read_journal(&e.path()).ok())
             .flatten()
             .map(|p| p.staging)
@@ -335,6 +338,25 @@ mod tests {
             fs::rename(&p.staging, &p.version).unwrap();
         }
         (dead_name, planned)
+    }
+
+    /// gwk killed while writing the journal's temporary file: the
+    /// temporary, whole as JSON, protects nothing, so one gc pass removes
+    /// both it and the staging directories it names.
+    #[test]
+    fn a_journal_cut_short_in_its_temporary_protects_nothing() {
+        let (_t, s) = store();
+        let (journal, planned) = interrupted(&s, 0);
+        let temp = s
+            .journal_dir()
+            .join(".999999999-abcd.json.tmp-999999999-abc123");
+        fs::rename(&journal, &temp).unwrap();
+        assert!(s.interrupted_commits().is_empty());
+        let mut expected: Vec<PathBuf> = planned.iter().map(|p| p.staging.clone()).collect();
+        expected.sort();
+        assert_eq!(s.abandoned_staging(), expected);
+        let home = s.root().parent().unwrap();
+        assert!(crate::gc::stale_temporaries(home).contains(&temp));
     }
 
     #[test]

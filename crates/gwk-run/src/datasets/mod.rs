@@ -9,6 +9,7 @@
 //! $GWK_HOME/datasets/<name>/tags/<tag>       a file holding one version id
 //! $GWK_HOME/datasets/<name>/staging/<pid>-<rand>/   versions being written
 //! $GWK_HOME/datasets/.journal/<pid>-<rand>.json     commits in progress (commit.rs)
+//! $GWK_HOME/datasets/.holds/<pid>-<rand>      versions live runs read (holds.rs)
 //! ```
 //!
 //! `latest` is the newest committed version: ids start with the UTC commit
@@ -19,6 +20,9 @@
 //! (commit.rs).
 
 mod commit;
+mod holds;
+
+pub use holds::Hold;
 
 use crate::fsutil;
 use crate::ids;
@@ -51,6 +55,10 @@ pub enum DatasetError {
         selector: String,
         hint: String,
     },
+    #[error(
+        "`{version}` is in use: a running gwk (pid {pid}) reads it; remove it once that run has ended (or cancel the run)"
+    )]
+    InUse { version: String, pid: i32 },
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -147,7 +155,8 @@ impl DatasetStore {
     }
 
     fn dir(&self, name: &str) -> Result<PathBuf, DatasetError> {
-        if !ids::is_safe_name(name) {
+        // The one dataset name rule (gwk-spec), as check and plan apply it.
+        if gwk_spec::plan::check_dataset_name(name).is_err() {
             return Err(DatasetError::BadName(name.to_string()));
         }
         Ok(self.root.join(name))
@@ -447,6 +456,7 @@ impl DatasetStore {
     pub fn remove_version(&self, name: &str, id: &str) -> Result<Vec<String>, DatasetError> {
         let v = self.resolve(&format!("{name}:{id}"))?;
         let dir = self.existing(name)?;
+        self.check_not_held(name, Some(&v.id))?;
         let mut removed = Vec::new();
         for (tag, target) in self.tags(name)? {
             if target == v.id {
@@ -463,6 +473,7 @@ impl DatasetStore {
     /// Removes a dataset with all its versions.
     pub fn remove_dataset(&self, name: &str) -> Result<(), DatasetError> {
         let dir = self.existing(name)?;
+        self.check_not_held(name, None)?;
         fsutil::remove_tree_atomically(&dir, &self.root.join(".trash"))
             .map_err(io_err(format!("cannot remove {}", dir.display())))
     }

@@ -103,7 +103,12 @@ fn dataset(ctx: &mut Ctx, spec: &IoSpec, name: &str, output: bool) {
         }
         return;
     };
-    if let Err(why) = dataset_ref_syntax(&r.value) {
+    let usage = if output {
+        crate::plan::DatasetUse::Output
+    } else {
+        crate::plan::DatasetUse::Input
+    };
+    if let Err(why) = crate::plan::check_dataset_ref(&r.value, usage) {
         ctx.report(
             Code::InvalidValue,
             r.span,
@@ -136,36 +141,6 @@ fn dataset(ctx: &mut Ctx, spec: &IoSpec, name: &str, output: bool) {
 /// The dataset a reference names, without its version or tag.
 pub fn dataset_name(r: &str) -> &str {
     r.split_once(':').map_or(r, |(n, _)| n)
-}
-
-/// `[namespace/]name[:version|:tag|:latest]`, names of letters, digits,
-/// `-`, `_` and `.` (spec §4.1).
-pub fn dataset_ref_syntax(r: &str) -> Result<(), &'static str> {
-    if r.contains("://") {
-        return Err("a dataset is named by its name or ID, not a URL");
-    }
-    let (path, version) = match r.split_once(':') {
-        Some((p, v)) => (p, Some(v)),
-        None => (r, None),
-    };
-    let name_ok = |s: &str| {
-        !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-            && !s.starts_with('.')
-    };
-    let segments: Vec<&str> = path.split('/').collect();
-    if segments.len() > 2 || !segments.iter().all(|s| name_ok(s)) {
-        return Err(
-            "write `name`, `ID` or `namespace/name`, each of letters, digits, `-`, `_` and `.`",
-        );
-    }
-    if let Some(v) = version
-        && !name_ok(v)
-    {
-        return Err("after `:` comes a version, a tag or `latest`");
-    }
-    Ok(())
 }
 
 /// Two jobs that can run at the same time writing the same dataset: their
@@ -217,6 +192,8 @@ mod tests {
 
     #[test]
     fn dataset_reference_grammar() {
+        // The rule is gwk-spec's one dataset name rule (plan/dataset.rs).
+        use crate::plan::{DatasetUse, check_dataset_ref};
         for ok in [
             "demo-dataset",
             "dsr8k5qzn401lb5",
@@ -225,10 +202,10 @@ mod tests {
             "team/name:latest",
             "my_data.v2",
         ] {
-            assert!(dataset_ref_syntax(ok).is_ok(), "{ok}");
+            assert!(check_dataset_ref(ok, DatasetUse::Input).is_ok(), "{ok}");
         }
         for bad in ["", "a b", "s3://x/y", "a/b/c", "name:", "name:v 1", ":v1"] {
-            assert!(dataset_ref_syntax(bad).is_err(), "{bad}");
+            assert!(check_dataset_ref(bad, DatasetUse::Input).is_err(), "{bad}");
         }
     }
 }

@@ -26,6 +26,13 @@ pub enum PlanError {
         io_type: String,
         hint: String,
     },
+    /// `--dataset NAME=REF` with a REF the dataset name rule refuses.
+    #[error("--dataset {name}={reference}: {why}")]
+    BadDatasetRef {
+        name: String,
+        reference: String,
+        why: String,
+    },
     /// `--dataset NAME=…` names no dataset input.
     #[error(
         "--dataset {name}: no dataset input is called `{name}`; name a workflow input (`data`) or a job's inline input (`Train.data`){hint}"
@@ -148,7 +155,14 @@ fn check_options(wf: &Workflow, options: &PlanOptions) -> Result<(), PlanError> 
         }
     }
     let dataset_inputs = dataset_input_names(wf);
-    for name in options.datasets.keys() {
+    for (name, reference) in &options.datasets {
+        if let Err(why) = super::check_dataset_ref(reference, super::DatasetUse::Input) {
+            return Err(PlanError::BadDatasetRef {
+                name: name.clone(),
+                reference: reference.clone(),
+                why,
+            });
+        }
         if !dataset_inputs.contains(name) {
             return Err(PlanError::UnknownDatasetInput {
                 name: name.clone(),

@@ -6,6 +6,80 @@
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// How a dataset is used, for [`check_dataset_ref`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DatasetUse {
+    /// Read: Gradient's `namespace/name` (its public `gradient/<name>`
+    /// datasets) is a reference, though no local store has it.
+    Input,
+    /// Written: the new version goes to the local store, whose datasets
+    /// have plain names.
+    Output,
+}
+
+/// The one rule for a dataset name, the same for `gwk check`, `gwk plan`,
+/// `gwk run`, `--dataset` values and the local store: letters, digits,
+/// `-`, `_` and `.`, not starting with `.` or `-`, at most 128 characters
+/// (a name is one path component of the store and part of container
+/// names). `Err` says what is wrong.
+pub fn check_dataset_name(name: &str) -> Result<(), &'static str> {
+    if name.is_empty() {
+        return Err("a dataset name cannot be empty");
+    }
+    if name.len() > 128 {
+        return Err("a dataset name has at most 128 characters");
+    }
+    if name.starts_with('.') || name.starts_with('-') {
+        return Err("a dataset name does not start with `.` or `-`");
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err("a dataset name has only letters, digits, `-`, `_` and `.`");
+    }
+    Ok(())
+}
+
+/// A dataset reference, `name[:version|:tag|:latest]` (and, for an input,
+/// `namespace/name[:…]`), checked by the one name rule
+/// ([`check_dataset_name`], which versions and tags follow too). `Err`
+/// says what is wrong, in a sentence.
+pub fn check_dataset_ref(reference: &str, usage: DatasetUse) -> Result<(), String> {
+    if reference.contains("://") {
+        return Err("a dataset is named by its name or ID, not a URL".into());
+    }
+    let (path, selector) = match reference.split_once(':') {
+        Some((p, s)) => (p, Some(s)),
+        None => (reference, None),
+    };
+    let name = match (path.split_once('/'), usage) {
+        (None, _) => path,
+        (Some((ns, name)), DatasetUse::Input) => {
+            check_dataset_name(ns).map_err(|e| format!("namespace `{ns}`: {e}"))?;
+            name
+        }
+        (Some(_), DatasetUse::Output) => {
+            return Err(format!(
+                "a job writes new versions to a dataset of the local store, whose names have no namespace: write `{}`",
+                path.replace('/', "-")
+            ));
+        }
+    };
+    check_dataset_name(name).map_err(|e| {
+        if name.contains('/') {
+            "write `name`, `ID` or `namespace/name`".to_string()
+        } else {
+            e.to_string()
+        }
+    })?;
+    if let Some(s) = selector {
+        check_dataset_name(s)
+            .map_err(|_| "after `:` comes a version, a tag or `latest`".to_string())?;
+    }
+    Ok(())
+}
+
 /// What a dataset store says about a reference.
 ///
 /// JSON (flattened into [`DatasetRef`]): `{"status": "resolved",
@@ -104,6 +178,36 @@ pub fn parse_dataset_ref(
         selector: selector.map(str::to_string),
         overridden,
         resolution: resolver.resolve(name, selector),
+    }
+}
+
+#[cfg(test)]
+mod name_rule_tests {
+    use super::*;
+
+    #[test]
+    fn one_rule_for_dataset_names_and_references() {
+        for ok in [
+            "demo-dataset",
+            "dsr8k5qzn401lb5",
+            "test-one:qdwlyje",
+            "my_data.v2",
+            "d:latest",
+        ] {
+            assert!(check_dataset_ref(ok, DatasetUse::Output).is_ok(), "{ok}");
+            assert!(check_dataset_ref(ok, DatasetUse::Input).is_ok(), "{ok}");
+        }
+        // Gradient's public datasets are read, never written.
+        assert!(check_dataset_ref("gradient/voxpt", DatasetUse::Input).is_ok());
+        let out = check_dataset_ref("ns/name", DatasetUse::Output).unwrap_err();
+        assert!(out.contains("write `ns-name`"), "{out}");
+        for bad in [
+            "", "a b", "s3://x/y", "a/b/c", "name:", "name:v 1", ":v1", "-x", ".x", "x/.y",
+        ] {
+            assert!(check_dataset_ref(bad, DatasetUse::Input).is_err(), "{bad}");
+        }
+        assert!(check_dataset_name(&"a".repeat(129)).is_err());
+        assert!(check_dataset_name(&"a".repeat(128)).is_ok());
     }
 }
 

@@ -21,7 +21,8 @@ mod trigger;
 
 pub use build::{PlanError, SCRIPT_SHELL, env_suffix, plan};
 pub use dataset::{
-    DatasetRef, DatasetResolution, DatasetResolver, MemoryResolver, NoStore, parse_dataset_ref,
+    DatasetRef, DatasetResolution, DatasetResolver, DatasetUse, MemoryResolver, NoStore,
+    check_dataset_name, check_dataset_ref, parse_dataset_ref,
 };
 pub use secrets::Secrets;
 pub use trigger::{evaluate_trigger, glob_match};

@@ -1,4 +1,5 @@
-//! `gwk gc [--dry-run]`: remove what runs left behind when gwk died.
+//! `gwk gc [--dry-run]`: remove what runs left behind when gwk died, and
+//! the finished runs the retention settings let go.
 
 use anyhow::Result;
 use std::process::ExitCode;
@@ -11,16 +12,60 @@ pub struct Args {
     /// The Docker engine (default: $DOCKER_HOST, else unix:///var/run/docker.sock).
     #[arg(long, value_name = "URL")]
     pub docker_host: Option<String>,
+    /// Keep the newest N finished runs, remove the older ones (default:
+    /// gwk.toml `[run] keep-runs`, else keep all).
+    #[arg(long, value_name = "N")]
+    pub keep_runs: Option<usize>,
+    /// Remove finished runs started more than DAYS days ago (default:
+    /// gwk.toml `[run] keep-days`, else keep all).
+    #[arg(long, value_name = "DAYS")]
+    pub keep_days: Option<u64>,
+}
+
+/// The retention settings: the options, else the nearest gwk.toml's
+/// `[run] keep-runs` and `keep-days`.
+fn retention(args: &Args) -> Result<gwk_run::gc::Retention> {
+    let mut r = gwk_run::gc::Retention {
+        keep_runs: args.keep_runs,
+        keep_days: args.keep_days,
+    };
+    let config = std::env::current_dir()
+        .ok()
+        .and_then(|d| crate::discover::find_upward(&d));
+    if let Some(path) = config {
+        let c = crate::discover::load(&path)?;
+        let number = |key: &str| -> Result<Option<u64>> {
+            match c.run.get(key) {
+                None => Ok(None),
+                Some(v) => match v.as_integer().and_then(|n| u64::try_from(n).ok()) {
+                    Some(n) => Ok(Some(n)),
+                    None => anyhow::bail!(
+                        "{}: `[run] {key}` must be a whole number, not {v}",
+                        path.display()
+                    ),
+                },
+            }
+        };
+        if r.keep_runs.is_none() {
+            r.keep_runs = number("keep-runs")?.map(|n| n as usize);
+        }
+        if r.keep_days.is_none() {
+            r.keep_days = number("keep-days")?;
+        }
+    }
+    Ok(r)
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let home = crate::cmd::gwk_home()?;
+    let retention = retention(&args)?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     rt.block_on(async {
         let host = args.docker_host.as_deref();
-        let l = gwk_run::gc::find(&home, host).await;
+        let mut l = gwk_run::gc::find(&home, host).await;
+        l.expired_runs = gwk_run::gc::expired_runs(&home, &retention);
         if let Some(e) = &l.engine_error {
             eprintln!("gwk: containers not checked: {e}");
         }
@@ -71,6 +116,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     "marking cancelled"
                 }
             );
+        }
+        for id in &l.expired_runs {
+            println!("{verb} run {id} (beyond the retention settings)");
         }
         if l.is_empty() {
             println!("nothing to clean up");

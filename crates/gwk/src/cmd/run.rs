@@ -3,7 +3,7 @@
 use crate::cmd::check::Color;
 use crate::planning::{PlanArgs, prepare};
 use crate::run_input;
-use crate::run_view::{HumanView, summary};
+use crate::run_view::{Detached, HumanView, Screen, summary};
 use anyhow::Result;
 use gwk_run::datasets::DatasetStore;
 use gwk_run::docker::{Control, PullPolicy};
@@ -16,8 +16,55 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Exit status of a cancelled run (128 + SIGINT), as shells report Ctrl-C.
+/// Exit status of a cancelled run (128 + SIGINT), as shells report Ctrl-C
+/// (also when SIGTERM or SIGHUP cancelled it).
 const EXIT_CANCELLED: u8 = 130;
+
+/// Resolves at the next Ctrl-C, SIGTERM or SIGHUP: a CI cancel, `kill`,
+/// `timeout` or a closed terminal stop a run as Ctrl-C does.
+async fn stop_signal(
+    term: &mut Option<tokio::signal::unix::Signal>,
+    hup: &mut Option<tokio::signal::unix::Signal>,
+) {
+    async fn next(s: &mut Option<tokio::signal::unix::Signal>) {
+        let received = match s {
+            Some(s) => s.recv().await.is_some(),
+            None => false,
+        };
+        if !received {
+            std::future::pending::<()>().await;
+        }
+    }
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => {
+            if r.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
+        () = next(term) => {}
+        () = next(hup) => {}
+    }
+}
+
+/// Refuses a secret too short to be masked: masking a one-character value
+/// would replace every occurrence of that character in every log line.
+fn check_secret_values(secrets: &gwk_spec::plan::Secrets) -> Result<()> {
+    for name in secrets.names() {
+        if let Some(v) = secrets.get(name)
+            && v.chars().count() < 2
+        {
+            anyhow::bail!(
+                "secret `{name}` is {}: a secret needs at least 2 characters (gwk masks secret values in every log line, and a value this short cannot be told from ordinary text); give it its real value",
+                if v.is_empty() {
+                    "empty"
+                } else {
+                    "one character long"
+                }
+            );
+        }
+    }
+    Ok(())
+}
 
 #[derive(clap::Args, Clone)]
 pub struct Args {
@@ -129,6 +176,7 @@ pub fn run_file(
         }
         return Ok(ExitCode::from(2));
     }
+    check_secret_values(&prepared.secrets)?;
     let selected = run_input::select(plan, &args.jobs)?;
     let spec_text = std::fs::read_to_string(file).unwrap_or_default();
     let input = run_input::build(
@@ -138,6 +186,21 @@ pub fn run_file(
         &file.display().to_string(),
         &spec_text,
     )?;
+    // The dataset versions the run reads cannot be removed while it runs
+    // (`gwk datasets rm` refuses them until the hold is dropped).
+    let held: Vec<(String, String)> = input
+        .jobs
+        .iter()
+        .flat_map(|j| &j.inputs)
+        .filter_map(|i| match &i.source {
+            gwk_run::job::InputSource::Dataset { dataset, version } => store
+                .resolve(&format!("{dataset}:{version}"))
+                .ok()
+                .map(|v| (v.dataset, v.id)),
+            _ => None,
+        })
+        .collect();
+    let _hold = store.hold(&held)?;
     let mut opts = RunOptions::new(home);
     if let Some(p) = args.parallel {
         opts.parallel = p as usize;
@@ -162,6 +225,16 @@ pub fn run_file(
         }
     }
     opts.resume = resume;
+    // gwk.toml `[run] log-limit = "100MB"`: output kept in each job's log.
+    if let Some(v) = prepared.config.run.get("log-limit") {
+        let text = v
+            .as_integer()
+            .map(|n| n.to_string())
+            .or_else(|| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        opts.log_limit = parse_size(&text)
+            .ok_or_else(|| anyhow::anyhow!("gwk.toml: `[run] log-limit` must be a size such as \"100MB\", \"2GiB\" or a number of bytes (at least 1KB)"))?;
+    }
 
     let tty = std::io::stderr().is_terminal();
     let color = match args.color {
@@ -176,31 +249,38 @@ pub fn run_file(
         tty && !json,
         color,
         args.quiet || json,
+        &input.secret_values,
     ));
+    // The screen is fed by a thread of its own: a reader that does not
+    // keep up never holds up the run (run_view.rs).
+    let screen: Arc<dyn Screen> = if json {
+        Arc::new(crate::events_json::JsonEvents)
+    } else {
+        view.clone()
+    };
+    let detached = Arc::new(Detached::new(screen));
 
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     let result = rt.block_on(async {
         let (tx, rx) = tokio::sync::watch::channel(Control::Run);
-        let sink: Arc<dyn EventSink> = if json {
-            Arc::new(crate::events_json::JsonEvents)
-        } else {
-            view.clone()
-        };
+        let sink: Arc<dyn EventSink> = detached.clone();
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).ok();
+        let mut hup = signal(SignalKind::hangup()).ok();
         tokio::spawn(async move {
-            // First Ctrl-C: stop the containers (10 s grace) and clean up.
-            // Second: kill them at once. The runner says so, as a
-            // `warning` event (on stdout with --events json).
-            if tokio::signal::ctrl_c().await.is_ok() {
-                let _ = tx.send(Control::Stop);
-                if tokio::signal::ctrl_c().await.is_ok() {
-                    let _ = tx.send(Control::Kill);
-                }
-            }
+            // First Ctrl-C (or SIGTERM, SIGHUP): stop the containers (10 s
+            // grace) and clean up. Second: kill them at once. The runner
+            // says so, as a `warning` event (on stdout with --events json).
+            stop_signal(&mut term, &mut hup).await;
+            let _ = tx.send(Control::Stop);
+            stop_signal(&mut term, &mut hup).await;
+            let _ = tx.send(Control::Kill);
         });
         gwk_run::run(input, opts, sink, rx).await
     });
+    detached.close();
     view.finish();
     // The signal task may still wait for a Ctrl-C: do not wait for it.
     rt.shutdown_background();
@@ -244,10 +324,45 @@ pub fn run_file(
     Ok(exit_code(record.status))
 }
 
+/// A size from gwk.toml: a number of bytes, or a number with a unit
+/// (`KB`, `MB`, `GB`: powers of 1000; `KiB`, `MiB`, `GiB`: of 1024). At
+/// least 1 KB.
+pub fn parse_size(text: &str) -> Option<u64> {
+    let s = text.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (digits, unit) = s.split_at(split);
+    let n: u64 = digits.parse().ok()?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kb" | "k" => 1000,
+        "mb" | "m" => 1000 * 1000,
+        "gb" | "g" => 1000 * 1000 * 1000,
+        "kib" => 1 << 10,
+        "mib" => 1 << 20,
+        "gib" => 1 << 30,
+        _ => return None,
+    };
+    n.checked_mul(mult).filter(|&n| n >= 1000)
+}
+
 fn exit_code(status: RunStatus) -> ExitCode {
     match status {
         RunStatus::Succeeded => ExitCode::SUCCESS,
         RunStatus::Cancelled => ExitCode::from(EXIT_CANCELLED),
         _ => ExitCode::from(1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sizes_have_units_and_a_floor() {
+        use super::parse_size;
+        assert_eq!(parse_size("100MB"), Some(100_000_000));
+        assert_eq!(parse_size("2 GiB"), Some(2 << 30));
+        assert_eq!(parse_size("5000"), Some(5000));
+        assert_eq!(parse_size("10"), None, "below 1 KB");
+        assert_eq!(parse_size("1TB"), None);
+        assert_eq!(parse_size("MB"), None);
     }
 }

@@ -1,4 +1,4 @@
-//! `gwk runs list|show|logs|outputs`: the history of runs under
+//! `gwk runs list|show|logs|outputs|rm`: the history of runs under
 //! `$GWK_HOME/runs/` (layout in docs/runs.md).
 
 use crate::cmd::datasets::{human_bytes, table};
@@ -55,6 +55,13 @@ pub enum Sub {
         #[arg(long)]
         json: bool,
     },
+    /// Remove runs (their directory: record, logs, volumes and strings;
+    /// dataset versions stay). A running run is refused.
+    Rm {
+        /// Run ids, unique prefixes, or `last`.
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
 }
 
 /// The run an id names: the full id, a unique prefix, or `last`.
@@ -97,6 +104,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
             copy.as_deref(),
             json,
         ),
+        Sub::Rm { ids } => {
+            // Every id is resolved before anything is removed.
+            let dirs = ids
+                .iter()
+                .map(|id| find_run(&home, id))
+                .collect::<Result<Vec<_>>>()?;
+            for dir in dirs {
+                gwk_run::rundir::remove_run(&dir)
+                    .with_context(|| format!("cannot remove run {}", dir.id))?;
+                println!("removed run {}", dir.id);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
