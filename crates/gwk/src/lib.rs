@@ -12,7 +12,6 @@ mod plan_props;
 mod planning;
 mod run_input;
 mod run_view;
-mod secret_file;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
