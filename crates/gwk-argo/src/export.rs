@@ -132,7 +132,13 @@ pub fn export(plan: &Plan, source: &Source, settings: &Settings) -> Result<Expor
             },
             active_deadline_seconds: plan.timeout,
             parallelism: settings.parallelism,
-            service_account_name: settings.service_account.clone(),
+            service_account_name: Some(settings.service_account.clone()),
+            security_context: settings.run_as_user.map(|uid| PodSecurityContext {
+                run_as_non_root: true,
+                run_as_user: uid,
+                run_as_group: uid,
+                fs_group: uid,
+            }),
             image_pull_secrets: pull_secrets,
             artifact_repository_ref: settings.artifact_repository.as_ref().map(|cm| {
                 ArtifactRepositoryRef {

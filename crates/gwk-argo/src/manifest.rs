@@ -52,6 +52,9 @@ pub struct WorkflowSpec {
     pub parallelism: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_account_name: Option<String>,
+    /// The pod security context of every pod of the workflow.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security_context: Option<PodSecurityContext>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub image_pull_secrets: Vec<LocalObjectReference>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -61,6 +64,17 @@ pub struct WorkflowSpec {
     #[serde(rename = "volumeClaimGC", skip_serializing_if = "Option::is_none")]
     pub volume_claim_gc: Option<VolumeClaimGc>,
     pub templates: Vec<Template>,
+}
+
+/// The part of Kubernetes' `PodSecurityContext` gwk sets: who the
+/// containers run as, and the group that owns the pod's volumes.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodSecurityContext {
+    pub run_as_non_root: bool,
+    pub run_as_user: u64,
+    pub run_as_group: u64,
+    pub fs_group: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

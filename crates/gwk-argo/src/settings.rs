@@ -12,6 +12,12 @@ use std::collections::BTreeMap;
 /// The Kubernetes secret `secret:NAME` values read from by default.
 pub const DEFAULT_SECRET_NAME: &str = "gwk-secrets";
 
+/// The service account every pod of an exported workflow runs as: one of
+/// its own rather than the namespace's `default` (checkov CKV_ARGO_1), so
+/// the workflow gets only the rights given to it. docs/argo.md shows the
+/// account and the role Argo's executor needs.
+pub const DEFAULT_SERVICE_ACCOUNT: &str = "gwk-workflow";
+
 /// The share of a machine's CPUs and memory a job requests by default:
 /// what a node of that size can give a pod once the kubelet, the system and
 /// the daemon sets have their part (about 10-25% on common clusters).
@@ -30,7 +36,12 @@ pub struct Settings {
     /// `metadata.namespace` of the workflow (and `-n` of `--submit`).
     pub namespace: Option<String>,
     /// `spec.serviceAccountName`.
-    pub service_account: Option<String>,
+    pub service_account: String,
+    /// When set, every pod runs as this user id (and group, and owns its
+    /// volumes through `fsGroup`), with `runAsNonRoot: true` (checkov
+    /// CKV_ARGO_2). Unset, containers run as their image's user: many ML
+    /// images and scripts expect root (docs/argo.md, "Security").
+    pub run_as_user: Option<u64>,
     /// Image pull secrets added to those named by
     /// `defaults.resources.container-registries`.
     pub image_pull_secrets: Vec<String>,
@@ -122,7 +133,8 @@ impl Default for Settings {
         Settings {
             secret_name: DEFAULT_SECRET_NAME.to_string(),
             namespace: None,
-            service_account: None,
+            service_account: DEFAULT_SERVICE_ACCOUNT.to_string(),
+            run_as_user: None,
             image_pull_secrets: Vec::new(),
             artifact_repository: None,
             artifact_repository_key: None,
@@ -166,6 +178,10 @@ pub enum SettingsError {
         value: String,
         what: &'static str,
     },
+    #[error(
+        "[argo] run-as-user = 0 is root, which the setting exists to avoid: use a user id above 0 (e.g. 1000)"
+    )]
+    RootUser,
     #[error("[argo] request-fraction = {0}: use a number above 0 and at most 1 (e.g. 0.75)")]
     Fraction(f64),
     #[error(
@@ -206,8 +222,11 @@ impl Settings {
                 what: "lower-case letters, digits and `-`, at most 63 characters",
             });
         }
+        subdomain("service-account", &self.service_account)?;
+        if self.run_as_user == Some(0) {
+            return Err(SettingsError::RootUser);
+        }
         for (key, value) in [
-            ("service-account", &self.service_account),
             ("artifact-repository", &self.artifact_repository),
             ("storage-class", &self.storage_class),
         ] {
@@ -300,6 +319,8 @@ mod tests {
         assert_eq!(s.volume_size, "5Gi");
         assert_eq!(s.request_fraction, 0.75);
         assert_eq!(s.gpu_node_selector["nvidia.com/gpu.present"], "true");
+        assert_eq!(s.service_account, "gwk-workflow");
+        assert_eq!(s.run_as_user, None);
         // An empty table turns the GPU node selector off.
         let s = parse("[gpu-node-selector]").unwrap();
         assert!(s.gpu_node_selector.is_empty());
@@ -357,6 +378,13 @@ node-selector = { "nvidia.com/gpu.product" = "Quadro-P4000" }
             assert!(e.to_string().contains("request-fraction"), "{e}");
         }
         assert_eq!(parse("request-fraction = 1").unwrap().request_fraction, 1.0);
+        assert_eq!(parse("run-as-user = 0"), Err(SettingsError::RootUser));
+        assert!(parse("run-as-user = -5").is_err());
+        assert_eq!(parse("run-as-user = 1000").unwrap().run_as_user, Some(1000));
+        let e = parse("service-account = \"Team SA\"")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("service-account"), "{e}");
     }
 
     #[test]

@@ -61,29 +61,6 @@ fn examples_export_to_valid_manifests() {
     export_and_snapshot(&files, "example-");
 }
 
-/// The corpus files SOURCES.md calls valid.
-fn valid_corpus_files() -> Option<Vec<PathBuf>> {
-    let dir = shared_dir()?.join("corpus");
-    let sources = std::fs::read_to_string(dir.join("SOURCES.md")).ok()?;
-    let valid_sections = [
-        "look valid",
-        "paperspace documentation examples",
-        "paperspace-authored repositories",
-        "forks of paperspace console templates",
-    ];
-    let mut in_valid = false;
-    let mut out = Vec::new();
-    for line in sources.lines() {
-        if let Some(h) = line.strip_prefix("## ") {
-            let h = h.to_lowercase();
-            in_valid = valid_sections.iter().any(|s| h.contains(s));
-        } else if in_valid && let Some(rest) = line.strip_prefix("- **`") {
-            out.push(dir.join(rest.split('`').next().unwrap()));
-        }
-    }
-    Some(out)
-}
-
 #[test]
 fn every_valid_corpus_file_exports_to_a_valid_manifest() {
     let Some(files) = valid_corpus_files() else {

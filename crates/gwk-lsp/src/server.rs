@@ -171,10 +171,8 @@ impl Backend {
             return sources;
         };
         let root = sources::workspace_root(path, &view.config, &settings.folders);
-        if let Some(file) = sources::secrets_file(&view.config, root.as_deref()) {
-            sources.secret_file_names = std::fs::read_to_string(&file)
-                .map(|t| sources::secret_names(&t))
-                .unwrap_or_default();
+        if let Some(file) = sources::secrets_file(&view.config, path) {
+            sources.secret_file_names = sources::secret_names(&file);
             sources.secrets_file = Some(
                 root.as_ref()
                     .and_then(|r| file.strip_prefix(r).ok())

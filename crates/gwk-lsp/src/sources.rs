@@ -1,94 +1,38 @@
 //! What the server reads from disk besides the documents: the project's
 //! gwk.toml, the local dataset store, the secrets file, and the dataset
-//! references of the other workflow files in the workspace.
+//! references of the other workflow files in the project.
 //!
-//! The contracts (shared with `gwk run`, documented in docs/lsp.md):
-//! - gwk.toml: the nearest one in the document's directory or above.
-//! - The dataset store: `$GWK_HOME/datasets/` (default
-//!   `$XDG_DATA_HOME/gwk/datasets/`, else `~/.local/share/gwk/datasets/`);
-//!   each directory there is a dataset, named by the directory. Read only.
-//! - The secrets file: gwk.toml's `[run] secret-file = "PATH"` (relative to
-//!   gwk.toml), else `.secrets` at the workspace root when present. A
-//!   dotenv file: `NAME=value` lines, `export NAME=value`, `#` comments.
-//!   Only the names are read into memory; values never leave the file.
+//! Where each is, and what counts, is the project model's (crates/
+//! gwk-project), which `gwk check`, `gwk plan` and `gwk run` use too; this
+//! module only adapts it to the server (errors become "nothing to offer",
+//! a broken gwk.toml becomes the defaults plus a message). docs/lsp.md
+//! describes the contracts. The one notion of the server's own:
 //! - The workspace root of a document: the directory that holds its
 //!   `.gradient/` directory; else the directory of its gwk.toml; else the
-//!   editor's workspace folder that contains it.
+//!   editor's workspace folder that contains it. The other workflow files
+//!   are those `gwk check` run there with no path checks.
 
-use gwk_spec::Config;
 use gwk_spec::query::{WorkspaceDataset, dataset_refs};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::SystemTime;
 
-/// A gwk.toml as read (or the defaults when there is none or it is broken).
-#[derive(Clone, Debug)]
-pub struct ProjectConfig {
-    pub config: Arc<Config>,
-    /// The file, when one applies.
-    pub path: Option<PathBuf>,
-    /// Why the file could not be used (the defaults apply then).
-    pub error: Option<String>,
-}
-
-impl Default for ProjectConfig {
-    fn default() -> Self {
-        ProjectConfig {
-            config: Arc::new(Config::default()),
-            path: None,
-            error: None,
-        }
-    }
-}
+pub use gwk_project::config::ProjectConfig;
 
 /// Reads gwk.toml for a document in `dir`.
 pub fn project_config(dir: &Path) -> ProjectConfig {
-    let Some(path) = dir
-        .ancestors()
-        .map(|d| d.join(gwk_spec::config::FILE_NAME))
-        .find(|p| p.is_file())
-    else {
-        return ProjectConfig::default();
-    };
-    let result = std::fs::read_to_string(&path)
-        .map_err(|e| e.to_string())
-        .and_then(|text| Config::parse(&text).map_err(|e| e.to_string()));
-    match result {
-        Ok(config) => ProjectConfig {
-            config: Arc::new(config),
-            path: Some(path),
-            error: None,
-        },
-        Err(e) => ProjectConfig {
-            config: Arc::new(Config::default()),
-            error: Some(format!(
-                "{} is not a valid gwk.toml ({e}); gwk uses the defaults until it is fixed",
-                path.display()
-            )),
-            path: Some(path),
-        },
-    }
+    ProjectConfig::read(dir)
 }
 
-/// The dataset store `gwk run` writes (gwk-spec's `home` has the rule).
+/// The dataset store `gwk run` writes.
 pub fn store_dir() -> Option<PathBuf> {
-    gwk_spec::home::gwk_home(|v| std::env::var_os(v)).map(|h| h.join(gwk_spec::home::DATASETS_DIR))
+    gwk_project::home::store_dir()
 }
 
-/// The dataset names in the store: its directories' names, sorted.
+/// The datasets of the store at `dir`, by name: those `gwk plan` resolves
+/// and `gwk datasets list` lists.
 pub fn store_datasets(dir: &Path) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut names: Vec<String> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| !n.starts_with('.'))
-        .collect();
-    names.sort();
-    names
+    gwk_project::store::dataset_names(dir).unwrap_or_default()
 }
 
 /// The root a document belongs to (see the module docs).
@@ -108,45 +52,21 @@ pub fn workspace_root(doc: &Path, config: &ProjectConfig, folders: &[PathBuf]) -
         .cloned()
 }
 
-/// The secrets file for a document: gwk.toml's `[run] secret-file`, else
-/// `<root>/.secrets` when it exists.
-pub fn secrets_file(config: &ProjectConfig, root: Option<&Path>) -> Option<PathBuf> {
-    if let Some(rel) = config
-        .config
-        .run
-        .get("secret-file")
-        .and_then(|v| v.as_str())
-        && let Some(dir) = config.path.as_ref().and_then(|p| p.parent())
-    {
-        return Some(dir.join(rel));
-    }
-    let dot = root?.join(".secrets");
-    dot.is_file().then_some(dot)
+/// The secrets file `gwk plan` would read for the document at `doc`
+/// (gwk.toml's `[run] secret-file`, else `.secrets` at the top of its git
+/// repository); `None` when there is none or it cannot be used.
+pub fn secrets_file(config: &ProjectConfig, doc: &Path) -> Option<PathBuf> {
+    let dir = doc.parent()?;
+    gwk_project::secrets::default_secret_file(dir, config.path.as_deref(), &config.config)
+        .ok()
+        .flatten()
 }
 
-/// The names a dotenv text defines (never the values).
-pub fn secret_names(text: &str) -> Vec<String> {
-    let mut names: Vec<String> = text
-        .lines()
-        .filter_map(|line| {
-            let line = line.trim_start();
-            if line.starts_with('#') {
-                return None;
-            }
-            let line = line.strip_prefix("export ").unwrap_or(line);
-            let (name, _) = line.split_once('=')?;
-            let name = name.trim();
-            let valid = !name.is_empty()
-                && !name.starts_with(|c: char| c.is_ascii_digit())
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
-            valid.then(|| name.to_string())
-        })
-        .collect();
-    names.sort();
-    names.dedup();
-    names
+/// The secret names the file defines that `secret:NAME` may spell (never
+/// the values); none when the file cannot be read (as `gwk plan` would
+/// refuse it).
+pub fn secret_names(file: &Path) -> Vec<String> {
+    gwk_project::secrets::names(file).unwrap_or_default()
 }
 
 /// Dataset references in workflow files on disk, read once per file
@@ -157,7 +77,8 @@ pub struct WorkspaceScan {
 }
 
 impl WorkspaceScan {
-    /// The dataset refs of every workflow file under `root/.gradient/`,
+    /// The dataset refs of every workflow file under
+    /// `root/.gradient/workflows/` (those `gwk check` checks there),
     /// except `skip` (the document asking), with texts of open documents
     /// taking the place of what is on disk.
     pub fn datasets(
@@ -167,7 +88,8 @@ impl WorkspaceScan {
         open: &HashMap<PathBuf, Vec<String>>,
     ) -> Vec<WorkspaceDataset> {
         let mut out = Vec::new();
-        for file in workflow_files(&root.join(".gradient")) {
+        let files = gwk_project::walk::project_workflows(root).unwrap_or_default();
+        for file in files {
             if file == skip {
                 continue;
             }
@@ -216,53 +138,9 @@ impl WorkspaceScan {
     }
 }
 
-/// `.yaml` and `.yml` files under `dir`, sorted; at most a few levels deep.
-fn workflow_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![(dir.to_path_buf(), 0)];
-    while let Some((d, depth)) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.filter_map(Result::ok) {
-            let path = e.path();
-            if path.is_dir() {
-                if depth < 4 {
-                    stack.push((path, depth + 1));
-                }
-            } else if matches!(
-                path.extension().and_then(|x| x.to_str()),
-                Some("yaml" | "yml")
-            ) {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dotenv_names_only() {
-        let text = "# comment\nHF_TOKEN=abc\nexport AWS_KEY = xyz\n\nbad line\n1BAD=x\nDB.pass=\"q=1\"\nHF_TOKEN=again\n";
-        assert_eq!(secret_names(text), ["AWS_KEY", "DB.pass", "HF_TOKEN"]);
-    }
-
-    #[test]
-    fn store_lists_directories() {
-        let dir = std::env::temp_dir().join(format!("gwk-lsp-store-{}", std::process::id()));
-        std::fs::create_dir_all(dir.join("b-set/v1")).unwrap();
-        std::fs::create_dir_all(dir.join("a-set")).unwrap();
-        std::fs::create_dir_all(dir.join(".staging")).unwrap();
-        std::fs::write(dir.join("note.txt"), "x").unwrap();
-        let names = store_datasets(&dir);
-        std::fs::remove_dir_all(&dir).unwrap();
-        assert_eq!(names, ["a-set", "b-set"]);
-    }
 
     #[test]
     fn root_is_the_directory_holding_gradient() {

@@ -57,20 +57,8 @@ fn workflow() -> (PathBuf, String) {
     (path, text)
 }
 
-/// The `gwk` binary beside this one, built when it is not there yet.
 fn gwk() -> PathBuf {
-    let dir = Path::new(binary()).parent().unwrap();
-    let exe = dir.join(format!("gwk{}", std::env::consts::EXE_SUFFIX));
-    if !exe.is_file() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "-p", "gwk", "--bin", "gwk"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "cannot build gwk for the comparison");
-    }
-    exe
+    common::gwk_binary()
 }
 
 fn position(text: &str, byte: usize) -> Value {

@@ -576,8 +576,11 @@ fn completion_reads_the_store_the_secrets_file_and_other_workflows() {
     let ws = Workspace::new();
     let home = tempfile::tempdir().unwrap();
     for d in ["imagenet", "coco"] {
-        std::fs::create_dir_all(home.path().join("datasets").join(d)).unwrap();
+        // A dataset of the store is a directory with `versions/`.
+        std::fs::create_dir_all(home.path().join("datasets").join(d).join("versions")).unwrap();
     }
+    // The default secrets file is at the top of the git repository.
+    std::fs::create_dir(ws.root().join(".git")).unwrap();
     ws.write(
         ".secrets",
         "# local secrets\nHF_TOKEN=hunter2\nexport WANDB_KEY=abc\n",
@@ -649,7 +652,7 @@ fn a_dataset_added_to_the_store_later_is_completed() {
     let ws = Workspace::new();
     let home = tempfile::tempdir().unwrap();
     let store = home.path().join("datasets");
-    std::fs::create_dir_all(store.join("imagenet")).unwrap();
+    std::fs::create_dir_all(store.join("imagenet/versions")).unwrap();
     let text = PIPELINE.replace("ref: my-model", "ref: ");
     let path = ws.write(".gradient/workflows/p.yaml", &text);
     let uri = uri(&path);
@@ -691,7 +694,7 @@ fn a_dataset_added_to_the_store_later_is_completed() {
     assert_eq!(store_names(&mut s), ["imagenet"]);
     // `gwk run` commits a new dataset; the editor reports the change.
     let fresh = store.join("fresh-features");
-    std::fs::create_dir_all(fresh.join("v1")).unwrap();
+    std::fs::create_dir_all(fresh.join("versions/v1")).unwrap();
     s.notify(
         "workspace/didChangeWatchedFiles",
         json!({"changes": [{"uri": common::uri(&fresh), "type": 1}]}),

@@ -33,18 +33,9 @@ pub fn run_id() -> String {
     time_id()
 }
 
-/// Whether `s` can be a run id, a dataset name, version or tag: it must be
-/// usable as one path component and as part of a container name.
-pub fn is_safe_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 128
-        && s != "."
-        && s != ".."
-        && !s.starts_with('-')
-        && !s.starts_with('.')
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-}
+/// The one name rule for run ids, dataset names, versions and tags (the
+/// project model owns it: the dataset store's listing applies it too).
+pub use gwk_project::store::is_safe_name;
 
 /// A Docker container name for a job of a run: `gwk-<run>-<job>`, the job
 /// name reduced to the characters Docker accepts (`[a-zA-Z0-9_.-]`).

@@ -17,7 +17,6 @@ pub mod fsutil;
 pub mod gc;
 mod git;
 pub mod gpu;
-pub mod home;
 pub mod ids;
 pub mod job;
 pub mod models;

@@ -15,7 +15,6 @@ pub mod check;
 pub mod config;
 pub mod graph;
 pub mod graph_view;
-pub mod home;
 pub mod plan;
 pub mod query;
 pub mod suggest;

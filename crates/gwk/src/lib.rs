@@ -12,7 +12,6 @@ mod plan_props;
 mod planning;
 mod run_input;
 mod run_view;
-mod secret_file;
 mod ui;
 
 use clap::{CommandFactory, Parser, Subcommand};

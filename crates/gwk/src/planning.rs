@@ -190,7 +190,7 @@ fn prepare_with(
         SecretValues::Skip => GivenSecrets::none(),
         SecretValues::Read => {
             if args.secret_files.is_empty()
-                && let Some(f) = crate::secret_file::default_secret_file(file)?
+                && let Some(f) = gwk_project::secrets::default_secret_file_for(file)?
             {
                 args.to_mut().secret_files.push(f);
             }
@@ -283,19 +283,7 @@ impl GivenSecrets {
 fn load_secrets(args: &PlanArgs) -> Result<GivenSecrets> {
     let mut given = std::collections::HashMap::new();
     for f in &args.secret_files {
-        let entries = dotenvy::from_path_iter(f)
-            .with_context(|| format!("cannot read secret file {}", f.display()))?;
-        for (i, entry) in entries.enumerate() {
-            let (k, v) = entry.with_context(|| {
-                format!(
-                    "secret file {}: entry {} is not NAME=VALUE (a name of letters, digits \
-                     and `_`; write `hf-token` as `hf_token`)",
-                    f.display(),
-                    i + 1
-                )
-            })?;
-            given.insert(k, v);
-        }
+        given.extend(gwk_project::secrets::read_values(f)?);
     }
     for (k, v) in &args.secrets {
         given.insert(k.clone(), v.clone());

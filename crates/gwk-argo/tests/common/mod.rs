@@ -23,6 +23,30 @@ pub fn repo_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// The corpus files SOURCES.md calls valid (the schema test and the checkov
+/// test export the same files).
+pub fn valid_corpus_files() -> Option<Vec<PathBuf>> {
+    let dir = shared_dir()?.join("corpus");
+    let sources = std::fs::read_to_string(dir.join("SOURCES.md")).ok()?;
+    let valid_sections = [
+        "look valid",
+        "paperspace documentation examples",
+        "paperspace-authored repositories",
+        "forks of paperspace console templates",
+    ];
+    let mut in_valid = false;
+    let mut out = Vec::new();
+    for line in sources.lines() {
+        if let Some(h) = line.strip_prefix("## ") {
+            let h = h.to_lowercase();
+            in_valid = valid_sections.iter().any(|s| h.contains(s));
+        } else if in_valid && let Some(rest) = line.strip_prefix("- **`") {
+            out.push(dir.join(rest.split('`').next().unwrap()));
+        }
+    }
+    Some(out)
+}
+
 pub const WORKFLOW_DEF: &str = "io.argoproj.workflow.v1alpha1.Workflow";
 
 /// Argo's schema, rooted at the Workflow definition.

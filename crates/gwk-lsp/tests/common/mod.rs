@@ -23,6 +23,23 @@ pub fn binary() -> &'static str {
     env!("CARGO_BIN_EXE_gwk-lsp")
 }
 
+/// The `gwk` binary beside `gwk-lsp`, built when it is not there yet (for
+/// tests that compare the server with the CLI).
+pub fn gwk_binary() -> PathBuf {
+    let dir = Path::new(binary()).parent().unwrap();
+    let exe = dir.join(format!("gwk{}", std::env::consts::EXE_SUFFIX));
+    if !exe.is_file() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "-p", "gwk", "--bin", "gwk"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "cannot build gwk for the comparison");
+    }
+    exe
+}
+
 impl Server {
     pub fn start(env: &[(&str, &str)]) -> Server {
         let mut cmd = Command::new(binary());

@@ -146,7 +146,7 @@ impl DatasetStore {
     /// The store under `$GWK_HOME` (`home`); nothing is created until used.
     pub fn new(home: &Path) -> DatasetStore {
         DatasetStore {
-            root: home.join(gwk_spec::home::DATASETS_DIR),
+            root: home.join(gwk_project::home::DATASETS_DIR),
         }
     }
 
@@ -164,7 +164,7 @@ impl DatasetStore {
 
     fn existing(&self, name: &str) -> Result<PathBuf, DatasetError> {
         let dir = self.dir(name)?;
-        if !dir.join("versions").is_dir() {
+        if !gwk_project::store::has_dataset(&self.root, name) {
             return Err(DatasetError::NoDataset(name.to_string()));
         }
         Ok(dir)
@@ -196,17 +196,10 @@ impl DatasetStore {
     /// Every dataset, by name.
     pub fn list(&self) -> Result<Vec<DatasetSummary>, DatasetError> {
         let mut out = Vec::new();
-        let entries = match fs::read_dir(&self.root) {
-            Ok(e) => e,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(out),
-            Err(e) => return Err(io_err(format!("cannot read {}", self.root.display()))(e)),
-        };
-        let mut names: Vec<String> = entries
-            .flatten()
-            .filter_map(|e| e.file_name().into_string().ok())
-            .filter(|n| ids::is_safe_name(n) && self.exists(n))
-            .collect();
-        names.sort();
+        // The names every gwk binary counts as datasets (the project model's
+        // rule, which the language server's completion uses too).
+        let names = gwk_project::store::dataset_names(&self.root)
+            .map_err(io_err(format!("cannot read {}", self.root.display())))?;
         for name in names {
             let ids = self.version_ids(&name)?;
             out.push(DatasetSummary {

@@ -25,6 +25,7 @@ use crate::model::{self, Workflow};
 use crate::syntax::{self, LineIndex, Node, Span};
 
 pub use edits::{add_to_needs, apply_edits};
+pub use secrets::valid_name as valid_secret_name;
 pub use suppress::{CommentSlot, comment_slot};
 pub use triggers::{GITHUB_REF, GITHUB_URL};
 

@@ -172,7 +172,10 @@ fn embedded_secret(ctx: &mut Ctx, value: &Spanned<String>) {
     }
 }
 
-fn valid_name(s: &str) -> bool {
+/// The secret-name rule of `secret:NAME` (letters, digits, `_` and `-`;
+/// the caller rules out the empty name). Public because the secrets file's
+/// names that editors offer must be names this check accepts.
+pub fn valid_name(s: &str) -> bool {
     s.chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }

@@ -52,7 +52,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
 async fn checks(args: &Args) -> Vec<Check> {
     let mut out = Vec::new();
-    match gwk_run::home::gwk_home() {
+    match gwk_project::home::gwk_home() {
         Some(home) => {
             let writable = std::fs::create_dir_all(&home).is_ok() && tempfile_in(&home);
             out.push(Check {
@@ -151,7 +151,7 @@ async fn gpu_check(engine: &Engine, args: &Args) -> Check {
             ),
         };
     };
-    let home = gwk_run::home::gwk_home().unwrap_or_default();
+    let home = gwk_project::home::gwk_home().unwrap_or_default();
     match engine
         .probe_gpu(&image, &gwk_run::gc::home_label(&home))
         .await

@@ -14,8 +14,9 @@ pub mod runs;
 pub mod trigger;
 pub mod ui;
 
-/// gwk's state directory (`$GWK_HOME`, see gwk_run::home), or why not.
+/// gwk's state directory (`$GWK_HOME`, see gwk_project::home), or why not.
 pub fn gwk_home() -> anyhow::Result<std::path::PathBuf> {
     use anyhow::Context;
-    gwk_run::home::gwk_home().context("cannot find gwk's state directory: set GWK_HOME (or HOME)")
+    gwk_project::home::gwk_home()
+        .context("cannot find gwk's state directory: set GWK_HOME (or HOME)")
 }

@@ -31,7 +31,7 @@ pub enum PlanFormat {
 
 pub fn run(args: Args) -> Result<ExitCode> {
     // The store `gwk run` uses, so the versions planned are the ones run.
-    let store = gwk_run::home::gwk_home().map(|h| gwk_run::datasets::DatasetStore::new(&h));
+    let store = gwk_project::home::gwk_home().map(|h| gwk_run::datasets::DatasetStore::new(&h));
     let resolver: &dyn DatasetResolver = match &store {
         Some(s) => s,
         None => &NoStore,
