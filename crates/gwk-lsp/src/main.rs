@@ -8,9 +8,11 @@
 mod checker;
 mod convert;
 mod debug;
+mod handlers;
 mod lifecycle;
 mod panics;
 mod server;
+mod snapshot;
 mod sources;
 mod state;
 mod trace;
