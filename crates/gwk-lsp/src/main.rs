@@ -16,11 +16,12 @@ mod snapshot;
 mod sources;
 mod state;
 mod trace;
+mod transport;
 
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use tower_lsp_server::{LspService, Server};
+use tower_lsp_server::LspService;
 
 // mimalloc, without transparent huge pages: an edit of a 1 MB workflow is
 // checked about 15% sooner than with glibc's malloc (whose single arena
@@ -95,14 +96,13 @@ fn main() -> ExitCode {
         let (service, socket) = builder.finish();
         let client = service.inner().client();
         let service = panics::CatchPanics::new(service, client);
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(service)
-            .await;
+        transport::serve(service, socket).await;
     });
     // Per the protocol: 0 after `shutdown` then `exit`, 1 otherwise.
     if state.shutdown.load(Ordering::SeqCst) {
         ExitCode::SUCCESS
     } else {
+        eprintln!("gwk-lsp: the input ended, or `exit` came, before `shutdown`: exit status 1");
         ExitCode::FAILURE
     }
 }
