@@ -223,3 +223,111 @@ fn compose(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::handlers::notifications::{did_close, did_open};
+    use crate::snapshot::Snapshot;
+    use std::sync::Weak;
+    use tower_lsp_server::ls_types::{
+        DidCloseTextDocumentParams, DidOpenTextDocumentParams, TextDocumentIdentifier,
+        TextDocumentItem,
+    };
+
+    fn open(state: &State, uri: &lsp::Uri, text: &str) {
+        let item = TextDocumentItem {
+            uri: uri.clone(),
+            language_id: "yaml".into(),
+            version: 1,
+            text: text.into(),
+        };
+        did_open::run(
+            state,
+            DidOpenTextDocumentParams {
+                text_document: item,
+            },
+        );
+    }
+
+    fn close(state: &State, uri: &lsp::Uri) {
+        let id = TextDocumentIdentifier { uri: uri.clone() };
+        did_close::run(state, DidCloseTextDocumentParams { text_document: id });
+    }
+
+    fn uri() -> lsp::Uri {
+        "file:///nowhere/.gradient/workflows/w.yaml"
+            .parse()
+            .unwrap()
+    }
+
+    /// Checks `uri` as the checker thread would; what it sent.
+    fn check_now(state: &State, uri: &lsp::Uri) -> Vec<lsp::Diagnostic> {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        check(state, uri, &tx, &mut None);
+        match rx.try_recv() {
+            Ok(Outbox::Publish { diagnostics, .. }) => diagnostics,
+            _ => panic!("nothing published"),
+        }
+    }
+
+    #[test]
+    fn a_document_over_the_limit_gets_one_diagnostic_and_no_check() {
+        let state = State::default();
+        state.settings.write().unwrap().max_file_size = 1024;
+        let uri = uri();
+        // Not YAML, and over the limit: not parsed at all.
+        let text = format!("jobs: [\n{}", "  # padding\n".repeat(200));
+        open(&state, &uri, &text);
+        let diagnostics = check_now(&state, &uri);
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert!(
+            diagnostics[0]
+                .message
+                .starts_with("file is 2 KB, over the gwk.maxFileSize limit of 1 KB; not checked"),
+            "{}",
+            diagnostics[0].message
+        );
+        let docs = lock(&state.docs);
+        let doc = &docs[&uri];
+        let latest = doc.latest.as_ref().unwrap();
+        assert!(latest.skipped.is_some());
+        assert!(latest.analysis.text.is_empty() && latest.analysis.root.is_none());
+        assert!(doc.good.is_none());
+    }
+
+    #[test]
+    fn under_the_limit_the_same_document_is_checked() {
+        let state = State::default();
+        let uri = uri();
+        open(&state, &uri, "jobs: [\n");
+        let diagnostics = check_now(&state, &uri);
+        assert!(
+            diagnostics
+                .iter()
+                .all(|d| !d.message.contains("maxFileSize")),
+            "{diagnostics:?}"
+        );
+        assert!(!diagnostics.is_empty(), "the syntax error is found");
+    }
+
+    #[test]
+    fn closing_a_document_lets_go_of_its_text_and_its_checks() {
+        let state = State::default();
+        let uri = uri();
+        open(&state, &uri, "jobs:\n  a:\n    uses: container@v1\n");
+        check_now(&state, &uri);
+        let snapshot = Snapshot::take(&state, &uri).unwrap().finish(&state);
+        let text: Weak<String> = Arc::downgrade(&snapshot.text);
+        let checked: Weak<Checked> = Arc::downgrade(snapshot.latest.as_ref().unwrap());
+        drop(snapshot);
+        assert!(
+            text.upgrade().is_some() && checked.upgrade().is_some(),
+            "kept while open"
+        );
+        close(&state, &uri);
+        assert!(lock(&state.docs).is_empty());
+        assert!(text.upgrade().is_none(), "the text is freed");
+        assert!(checked.upgrade().is_none(), "the check is freed");
+    }
+}

@@ -215,21 +215,24 @@ impl Settings {
     pub fn too_large(&self, len: usize) -> Option<String> {
         (self.max_file_size > 0 && len > self.max_file_size).then(|| {
             format!(
-                "file is {:.1} MB, over the gwk.maxFileSize limit of {} MB; not checked \
-                 (the server's `maxFileSize` setting raises the limit)",
-                len as f64 / MB as f64,
-                megabytes(self.max_file_size)
+                "file is {}, over the gwk.maxFileSize limit of {}; not checked (the \
+                 server's `maxFileSize` setting, in MB, raises the limit)",
+                size(len),
+                size(self.max_file_size)
             )
         })
     }
 }
 
-/// `n` bytes in MB, without decimals when whole.
-fn megabytes(n: usize) -> String {
+/// `n` bytes for people: whole MB without decimals, else one decimal;
+/// under a tenth of a MB in KB.
+fn size(n: usize) -> String {
     if n.is_multiple_of(MB) {
-        (n / MB).to_string()
+        format!("{} MB", n / MB)
+    } else if n >= MB / 10 {
+        format!("{:.1} MB", n as f64 / MB as f64)
     } else {
-        format!("{:.1}", n as f64 / MB as f64)
+        format!("{} KB", (n + 512) / 1024)
     }
 }
 
@@ -360,5 +363,30 @@ impl State {
             .entry(dir.to_path_buf())
             .or_insert_with(|| crate::sources::project_config(dir))
             .clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_size_limit_says_both_sizes() {
+        let mut s = Settings::default();
+        assert_eq!(s.max_file_size, 4 * MB);
+        assert_eq!(s.too_large(4 * MB), None);
+        let why = s.too_large(61 * MB + MB / 2).unwrap();
+        assert!(
+            why.starts_with("file is 61.5 MB, over the gwk.maxFileSize limit of 4 MB; not checked"),
+            "{why}"
+        );
+        s.max_file_size = 10 * 1024;
+        assert!(
+            s.too_large(20 * 1024)
+                .unwrap()
+                .starts_with("file is 20 KB, over the gwk.maxFileSize limit of 10 KB")
+        );
+        s.max_file_size = 0;
+        assert_eq!(s.too_large(usize::MAX), None, "0: no limit");
     }
 }

@@ -908,3 +908,36 @@ fn navigation_outline_and_hints_over_stdio() {
     assert_eq!(def["range"]["start"], json!({"line": 25, "character": 2}));
     assert_eq!(s.shutdown(), 0);
 }
+
+#[test]
+fn a_document_over_max_file_size_gets_one_diagnostic_until_it_shrinks() {
+    let ws = Workspace::new();
+    let big = format!("{PIPELINE}{}", "# padding\n".repeat(2_000));
+    let path = ws.write(".gradient/workflows/p.yaml", &big);
+    let doc = uri(&path);
+    let mut s = Server::start(&[]);
+    s.call(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(ws.root()), "capabilities": {},
+               "initializationOptions": {"maxFileSize": 0.01}}),
+    );
+    s.notify("initialized", json!({}));
+    s.open(&doc, &big);
+    let d = s.diagnostics(&doc, 1);
+    assert_eq!(d.len(), 1, "{d:?}");
+    let message = d[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("over the gwk.maxFileSize limit of 10 KB; not checked"),
+        "{message}"
+    );
+    // No model of it either: nothing to hover.
+    let hover = s.call(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": doc}, "position": position_after(&big, "  Tra")}),
+    );
+    assert_eq!(hover, Value::Null);
+    // Under the limit again: checked as ever.
+    s.change(&doc, 2, json!([{"text": PIPELINE}]));
+    assert!(s.diagnostics(&doc, 2).is_empty());
+    assert_eq!(s.shutdown(), 0);
+}
