@@ -124,15 +124,6 @@ pub fn check(body: &[u8]) -> Result<(), Rejection> {
             Value::Null,
         )
     })?;
-    // Syntax first, without building anything (serde_json refuses nesting
-    // deeper than 128 without recursing further).
-    serde_json::from_str::<IgnoredAny>(text).map_err(|e| {
-        Rejection::new(
-            PARSE_ERROR,
-            format!("the message is not JSON: {e}"),
-            Value::Null,
-        )
-    })?;
     if let Some(at) = too_deep(text.as_bytes()) {
         return Err(Rejection::new(
             PARSE_ERROR,
@@ -142,7 +133,19 @@ pub fn check(body: &[u8]) -> Result<(), Rejection> {
             Value::Null,
         ));
     }
-    match text.trim_start().as_bytes().first() {
+    let not_json = |e: serde_json::Error| {
+        Rejection::new(
+            PARSE_ERROR,
+            format!("the message is not JSON: {e}"),
+            Value::Null,
+        )
+    };
+    let first = text.trim_start().as_bytes().first();
+    if first != Some(&b'{') {
+        // Rare: is it JSON at all, before saying what else is wrong?
+        serde_json::from_str::<IgnoredAny>(text).map_err(not_json)?;
+    }
+    match first {
         Some(b'{') => {}
         Some(b'[') => {
             return Err(Rejection::new(
@@ -161,8 +164,13 @@ pub fn check(body: &[u8]) -> Result<(), Rejection> {
             ));
         }
     }
-    let env: Envelope = serde_json::from_str(text)
-        .map_err(|e| Rejection::new(INVALID_REQUEST, e.to_string(), Value::Null))?;
+    // One pass reads the envelope and checks the syntax of the rest.
+    let env: Envelope = serde_json::from_str(text).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => {
+            Rejection::new(INVALID_REQUEST, e.to_string(), Value::Null)
+        }
+        _ => not_json(e),
+    })?;
     // The id, when it is one the reply can carry.
     let id = match &env.id {
         None | Some(Value::Null) | Some(Value::String(_)) => env.id.clone().unwrap_or(Value::Null),
