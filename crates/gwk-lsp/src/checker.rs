@@ -11,7 +11,7 @@
 //! stay (nothing is pushed for the version that failed), pull requests
 //! waiting for that version get them, and the user is told.
 
-use crate::convert::{self, Lines};
+use crate::convert;
 use crate::state::{Checked, State, lock};
 use gwk_spec::query::carry_forward;
 use gwk_spec::{Analysis, Diagnostic};
@@ -86,8 +86,18 @@ fn failed(
     )));
 }
 
+/// What a check reads, taken under the documents' lock.
+struct Job {
+    text: Arc<String>,
+    version: i32,
+    config: Arc<gwk_spec::Config>,
+    good: Option<Arc<Checked>>,
+    log: gwk_spec::query::EditLog,
+}
+
 /// Checks the newest text of `uri`; `seen` gets its version.
 fn check(state: &State, uri: &lsp::Uri, out: &UnboundedSender<Outbox>, seen: &mut Option<i32>) {
+    let settings = state.settings();
     let job = crate::trace::timed(
         || "check: snapshot".into(),
         || {
@@ -101,31 +111,48 @@ fn check(state: &State, uri: &lsp::Uri, out: &UnboundedSender<Outbox>, seen: &mu
             {
                 return None;
             }
+            if let Some(why) = settings.too_large(doc.len()) {
+                return Some(Err((doc.version, why)));
+            }
             let (text, _) = doc.text();
             let good = doc.good.clone();
             let log = doc.log_between(good.as_ref().map_or(i32::MIN, |g| g.version), doc.version);
-            Some((text, doc.version, doc.config.config.clone(), good, log))
+            Some(Ok(Job {
+                text,
+                version: doc.version,
+                config: doc.config.config.clone(),
+                good,
+                log,
+            }))
         },
     );
-    let Some((text, version, config, good, log)) = job else {
-        return;
+    let checked = match job {
+        None => return,
+        Some(Ok(job)) => {
+            *seen = Some(job.version);
+            analyze(state, uri, job)
+        }
+        // Too large to check: one message instead of the findings.
+        Some(Err((version, why))) => {
+            *seen = Some(version);
+            Checked {
+                id: state.next_id(),
+                version,
+                // Not parsed: the model queries answer from stays as it was.
+                analysis: Analysis {
+                    text: String::new(),
+                    line_index: gwk_spec::syntax::LineIndex::new(""),
+                    root: None,
+                    workflow: None,
+                    diagnostics: Vec::new(),
+                },
+                diagnostics: Vec::new(),
+                skipped: Some(why),
+            }
+        }
     };
-    *seen = Some(version);
-    crate::debug::in_check(state, uri, &text);
-    let analysis = crate::trace::timed(
-        || format!("check: analyze ({} bytes)", text.len()),
-        || gwk_spec::analyze(&text, &config),
-    );
-    let diagnostics = crate::trace::timed(
-        || "check: compose".into(),
-        || compose(&analysis, good.as_deref(), &log),
-    );
-    let checked = Arc::new(Checked {
-        id: state.next_id(),
-        version,
-        analysis,
-        diagnostics,
-    });
+    let checked = Arc::new(checked);
+    let version = checked.version;
     let current = {
         let mut docs = lock(&state.docs);
         match docs.get_mut(uri) {
@@ -133,24 +160,14 @@ fn check(state: &State, uri: &lsp::Uri, out: &UnboundedSender<Outbox>, seen: &mu
             None => return,
         }
     };
-    let settings = state.settings();
     if current && !settings.pull {
-        let _t = std::time::Instant::now();
-        let lines = Lines {
-            text: &checked.analysis.text,
-            index: &checked.analysis.line_index,
-            encoding: settings.encoding,
-        };
-        let diagnostics = checked
-            .diagnostics
-            .iter()
-            .map(|(d, carried)| convert::diagnostic(d, &lines, uri, *carried))
-            .collect();
+        let started = std::time::Instant::now();
+        let diagnostics = convert::checked_diagnostics(&checked, uri, settings.encoding);
         if crate::trace::enabled() {
             eprintln!(
                 "gwk-lsp: check: convert {} diagnostics in {:.2} ms (at {:.1} ms)",
-                checked.diagnostics.len(),
-                _t.elapsed().as_secs_f64() * 1000.0,
+                diagnostics.len(),
+                started.elapsed().as_secs_f64() * 1000.0,
                 crate::trace::now_ms()
             );
         }
@@ -159,6 +176,26 @@ fn check(state: &State, uri: &lsp::Uri, out: &UnboundedSender<Outbox>, seen: &mu
             version,
             diagnostics,
         });
+    }
+}
+
+/// The check proper: gwk-spec's analysis, and the findings to show.
+fn analyze(state: &State, uri: &lsp::Uri, job: Job) -> Checked {
+    crate::debug::in_check(state, uri, &job.text);
+    let analysis = crate::trace::timed(
+        || format!("check: analyze ({} bytes)", job.text.len()),
+        || gwk_spec::analyze(&job.text, &job.config),
+    );
+    let diagnostics = crate::trace::timed(
+        || "check: compose".into(),
+        || compose(&analysis, job.good.as_deref(), &job.log),
+    );
+    Checked {
+        id: state.next_id(),
+        version: job.version,
+        analysis,
+        diagnostics,
+        skipped: None,
     }
 }
 
@@ -185,4 +222,112 @@ fn compose(
         out.sort_by_key(|(d, _)| (d.span.start, d.span.end));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::handlers::notifications::{did_close, did_open};
+    use crate::snapshot::Snapshot;
+    use std::sync::Weak;
+    use tower_lsp_server::ls_types::{
+        DidCloseTextDocumentParams, DidOpenTextDocumentParams, TextDocumentIdentifier,
+        TextDocumentItem,
+    };
+
+    fn open(state: &State, uri: &lsp::Uri, text: &str) {
+        let item = TextDocumentItem {
+            uri: uri.clone(),
+            language_id: "yaml".into(),
+            version: 1,
+            text: text.into(),
+        };
+        did_open::run(
+            state,
+            DidOpenTextDocumentParams {
+                text_document: item,
+            },
+        );
+    }
+
+    fn close(state: &State, uri: &lsp::Uri) {
+        let id = TextDocumentIdentifier { uri: uri.clone() };
+        did_close::run(state, DidCloseTextDocumentParams { text_document: id });
+    }
+
+    fn uri() -> lsp::Uri {
+        "file:///nowhere/.gradient/workflows/w.yaml"
+            .parse()
+            .unwrap()
+    }
+
+    /// Checks `uri` as the checker thread would; what it sent.
+    fn check_now(state: &State, uri: &lsp::Uri) -> Vec<lsp::Diagnostic> {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        check(state, uri, &tx, &mut None);
+        match rx.try_recv() {
+            Ok(Outbox::Publish { diagnostics, .. }) => diagnostics,
+            _ => panic!("nothing published"),
+        }
+    }
+
+    #[test]
+    fn a_document_over_the_limit_gets_one_diagnostic_and_no_check() {
+        let state = State::default();
+        state.settings.write().unwrap().max_file_size = 1024;
+        let uri = uri();
+        // Not YAML, and over the limit: not parsed at all.
+        let text = format!("jobs: [\n{}", "  # padding\n".repeat(200));
+        open(&state, &uri, &text);
+        let diagnostics = check_now(&state, &uri);
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert!(
+            diagnostics[0]
+                .message
+                .starts_with("file is 2 KB, over the gwk.maxFileSize limit of 1 KB; not checked"),
+            "{}",
+            diagnostics[0].message
+        );
+        let docs = lock(&state.docs);
+        let doc = &docs[&uri];
+        let latest = doc.latest.as_ref().unwrap();
+        assert!(latest.skipped.is_some());
+        assert!(latest.analysis.text.is_empty() && latest.analysis.root.is_none());
+        assert!(doc.good.is_none());
+    }
+
+    #[test]
+    fn under_the_limit_the_same_document_is_checked() {
+        let state = State::default();
+        let uri = uri();
+        open(&state, &uri, "jobs: [\n");
+        let diagnostics = check_now(&state, &uri);
+        assert!(
+            diagnostics
+                .iter()
+                .all(|d| !d.message.contains("maxFileSize")),
+            "{diagnostics:?}"
+        );
+        assert!(!diagnostics.is_empty(), "the syntax error is found");
+    }
+
+    #[test]
+    fn closing_a_document_lets_go_of_its_text_and_its_checks() {
+        let state = State::default();
+        let uri = uri();
+        open(&state, &uri, "jobs:\n  a:\n    uses: container@v1\n");
+        check_now(&state, &uri);
+        let snapshot = Snapshot::take(&state, &uri).unwrap().finish(&state);
+        let text: Weak<String> = Arc::downgrade(&snapshot.text);
+        let checked: Weak<Checked> = Arc::downgrade(snapshot.latest.as_ref().unwrap());
+        drop(snapshot);
+        assert!(
+            text.upgrade().is_some() && checked.upgrade().is_some(),
+            "kept while open"
+        );
+        close(&state, &uri);
+        assert!(lock(&state.docs).is_empty());
+        assert!(text.upgrade().is_none(), "the text is freed");
+        assert!(checked.upgrade().is_none(), "the check is freed");
+    }
 }

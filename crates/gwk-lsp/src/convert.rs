@@ -1,9 +1,13 @@
-//! gwk-spec's byte spans ↔ LSP positions, and gwk-spec's types → LSP types.
+//! gwk-spec's byte spans ↔ LSP positions, and gwk-spec's types → LSP
+//! types: every conversion to and from the protocol's types is here, so the
+//! handlers only choose what to ask gwk-spec.
 
-use gwk_spec::query::{Completion, ItemKind};
+use crate::state::Checked;
+use gwk_spec::query::{self, Completion, EditLog, ItemKind};
 use gwk_spec::syntax::{Encoding, LineCol, LineIndex, Span};
 use gwk_spec::{Code, Severity};
 use ropey::Rope;
+use std::collections::HashMap;
 use tower_lsp_server::ls_types as lsp;
 
 /// Text with its line index: what spans are converted against.
@@ -36,6 +40,43 @@ impl Lines<'_> {
 
     pub fn span(&self, range: lsp::Range) -> Span {
         Span::new(self.offset(range.start), self.offset(range.end))
+    }
+}
+
+/// The model's text (the last that parsed) seen from the text now: its
+/// spans, moved by the edits made since, as ranges of the text now.
+pub struct Moved<'a> {
+    /// The text now.
+    pub lines: Lines<'a>,
+    /// From the model's text to the text now.
+    pub log: &'a EditLog,
+    pub uri: &'a lsp::Uri,
+}
+
+impl Moved<'_> {
+    /// `None` while an edit covers the span.
+    pub fn range(&self, span: Span) -> Option<lsp::Range> {
+        Some(self.lines.range(self.log.forward(span)?))
+    }
+
+    pub fn location(&self, span: Span) -> Option<lsp::Location> {
+        Some(lsp::Location::new(self.uri.clone(), self.range(span)?))
+    }
+
+    /// An offset of the model's text as a position in the text now.
+    pub fn position(&self, offset: usize) -> Option<lsp::Position> {
+        let at = self.log.forward(Span::empty(offset))?.start;
+        Some(self.lines.position(at))
+    }
+
+    /// The line of the text now where line `line` of the model's text
+    /// (indexed by `model`) starts.
+    pub fn line(&self, model: &LineIndex, line: u32) -> Option<u32> {
+        let at = self
+            .log
+            .forward(Span::empty(model.line_start(line as usize)))?
+            .start;
+        Some(self.lines.index.line_of(at) as u32)
     }
 }
 
@@ -207,6 +248,222 @@ pub fn completion(c: &Completion, lines: &Lines, style: CompletionStyle) -> lsp:
         }),
         ..lsp::CompletionItem::default()
     }
+}
+
+/// The diagnostics a check shows, in the client's encoding.
+pub fn checked_diagnostics(
+    checked: &Checked,
+    uri: &lsp::Uri,
+    encoding: Encoding,
+) -> Vec<lsp::Diagnostic> {
+    if let Some(why) = &checked.skipped {
+        return vec![not_checked(why)];
+    }
+    let lines = Lines {
+        text: &checked.analysis.text,
+        index: &checked.analysis.line_index,
+        encoding,
+    };
+    checked
+        .diagnostics
+        .iter()
+        .map(|(d, carried)| diagnostic(d, &lines, uri, *carried))
+        .collect()
+}
+
+/// The one diagnostic of a document that was not checked, at its start.
+fn not_checked(why: &str) -> lsp::Diagnostic {
+    lsp::Diagnostic {
+        range: lsp::Range::default(),
+        severity: Some(lsp::DiagnosticSeverity::WARNING),
+        source: Some("gwk".into()),
+        message: why.to_string(),
+        ..lsp::Diagnostic::default()
+    }
+}
+
+/// A pull report with these diagnostics.
+pub fn full_report(
+    result_id: Option<String>,
+    items: Vec<lsp::Diagnostic>,
+) -> lsp::DocumentDiagnosticReportResult {
+    lsp::DocumentDiagnosticReportResult::Report(lsp::DocumentDiagnosticReport::Full(
+        lsp::RelatedFullDocumentDiagnosticReport {
+            related_documents: None,
+            full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport { result_id, items },
+        },
+    ))
+}
+
+/// A pull report saying the last one still holds.
+pub fn unchanged_report(result_id: String) -> lsp::DocumentDiagnosticReportResult {
+    lsp::DocumentDiagnosticReportResult::Report(lsp::DocumentDiagnosticReport::Unchanged(
+        lsp::RelatedUnchangedDocumentDiagnosticReport {
+            related_documents: None,
+            unchanged_document_diagnostic_report: lsp::UnchangedDocumentDiagnosticReport {
+                result_id,
+            },
+        },
+    ))
+}
+
+pub fn completion_list(
+    items: &[Completion],
+    incomplete: bool,
+    lines: &Lines,
+    style: CompletionStyle,
+) -> lsp::CompletionResponse {
+    lsp::CompletionResponse::List(lsp::CompletionList {
+        is_incomplete: incomplete,
+        items: items.iter().map(|c| completion(c, lines, style)).collect(),
+    })
+}
+
+pub fn hover(h: query::Hover, m: &Moved) -> lsp::Hover {
+    lsp::Hover {
+        contents: lsp::HoverContents::Markup(markdown(h.markdown)),
+        range: m.range(h.span),
+    }
+}
+
+fn markdown(value: String) -> lsp::MarkupContent {
+    lsp::MarkupContent {
+        kind: lsp::MarkupKind::Markdown,
+        value,
+    }
+}
+
+pub fn definition(span: Span, m: &Moved) -> Option<lsp::GotoDefinitionResponse> {
+    Some(lsp::GotoDefinitionResponse::Scalar(m.location(span)?))
+}
+
+/// The locations of the spans no edit covers now.
+pub fn locations(spans: Vec<Span>, m: &Moved) -> Vec<lsp::Location> {
+    spans.into_iter().filter_map(|s| m.location(s)).collect()
+}
+
+pub fn highlights(occurrences: Vec<query::Occurrence>, m: &Moved) -> Vec<lsp::DocumentHighlight> {
+    occurrences
+        .into_iter()
+        .filter_map(|o| {
+            Some(lsp::DocumentHighlight {
+                range: m.range(o.span)?,
+                kind: Some(if o.role == query::Role::Declaration {
+                    lsp::DocumentHighlightKind::WRITE
+                } else {
+                    lsp::DocumentHighlightKind::READ
+                }),
+            })
+        })
+        .collect()
+}
+
+pub fn prepare_rename(span: Span, name: String, m: &Moved) -> Option<lsp::PrepareRenameResponse> {
+    Some(lsp::PrepareRenameResponse::RangeWithPlaceholder {
+        range: m.range(span)?,
+        placeholder: name,
+    })
+}
+
+/// The edits of a rename; `None` when an edit now covers a place it
+/// changes.
+pub fn rename(edits: &[gwk_spec::Edit], m: &Moved) -> Option<lsp::WorkspaceEdit> {
+    let edits: Option<Vec<lsp::TextEdit>> = edits
+        .iter()
+        .map(|e| {
+            Some(lsp::TextEdit {
+                range: m.range(e.span)?,
+                new_text: e.text.clone(),
+            })
+        })
+        .collect();
+    Some(lsp::WorkspaceEdit {
+        changes: Some(HashMap::from([(m.uri.clone(), edits?)])),
+        ..lsp::WorkspaceEdit::default()
+    })
+}
+
+pub fn symbol(s: &query::Symbol, m: &Moved) -> Option<lsp::DocumentSymbol> {
+    #[allow(deprecated)]
+    Some(lsp::DocumentSymbol {
+        name: s.name.clone(),
+        detail: s.detail.clone(),
+        kind: match s.kind {
+            query::SymbolKind::Section => lsp::SymbolKind::NAMESPACE,
+            query::SymbolKind::WorkflowInput => lsp::SymbolKind::VARIABLE,
+            query::SymbolKind::Job => lsp::SymbolKind::FUNCTION,
+            query::SymbolKind::Output => lsp::SymbolKind::FIELD,
+        },
+        tags: None,
+        deprecated: None,
+        range: m.range(s.span)?,
+        selection_range: m.range(s.selection)?,
+        children: Some(s.children.iter().filter_map(|c| symbol(c, m)).collect()),
+    })
+}
+
+/// A fold of the model (`index` is its text's), on the lines of the text
+/// now.
+pub fn folding_range(f: &query::Fold, index: &LineIndex, m: &Moved) -> Option<lsp::FoldingRange> {
+    Some(lsp::FoldingRange {
+        start_line: m.line(index, f.start_line)?,
+        end_line: m.line(index, f.end_line)?,
+        kind: Some(match f.kind {
+            query::FoldKind::Comment => lsp::FoldingRangeKind::Comment,
+            query::FoldKind::Region => lsp::FoldingRangeKind::Region,
+        }),
+        ..lsp::FoldingRange::default()
+    })
+}
+
+pub fn inlay_hint(h: query::InlayHint, m: &Moved) -> Option<lsp::InlayHint> {
+    Some(lsp::InlayHint {
+        position: m.position(h.offset)?,
+        label: lsp::InlayHintLabel::String(h.label),
+        kind: Some(lsp::InlayHintKind::TYPE),
+        text_edits: None,
+        tooltip: Some(lsp::InlayHintTooltip::MarkupContent(markdown(h.tooltip))),
+        padding_left: None,
+        padding_right: None,
+        data: None,
+    })
+}
+
+/// A quick fix of `shown[a.diagnostic]`, in the text now (`lines`).
+pub fn code_action(
+    a: query::Action,
+    shown: &[(gwk_spec::Diagnostic, bool)],
+    lines: &Lines,
+    uri: &lsp::Uri,
+) -> lsp::CodeActionOrCommand {
+    let (d, carried) = &shown[a.diagnostic];
+    lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+        title: a.title,
+        kind: Some(lsp::CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![diagnostic(d, lines, uri, *carried)]),
+        edit: Some(lsp::WorkspaceEdit {
+            changes: Some(HashMap::from([(
+                uri.clone(),
+                a.edits.iter().map(|e| text_edit(e, lines)).collect(),
+            )])),
+            ..lsp::WorkspaceEdit::default()
+        }),
+        is_preferred: a.preferred.then_some(true),
+        ..lsp::CodeAction::default()
+    })
+}
+
+/// A graph node's position for `gwk/graph`: its `range` (null while an
+/// edit covers the name).
+pub fn graph_position(range: Option<lsp::Range>) -> serde_json::Map<String, serde_json::Value> {
+    let mut m = serde_json::Map::new();
+    m.insert(
+        "range".into(),
+        range
+            .and_then(|r| serde_json::to_value(r).ok())
+            .unwrap_or(serde_json::Value::Null),
+    );
+    m
 }
 
 #[cfg(test)]

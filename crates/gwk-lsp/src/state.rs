@@ -20,6 +20,13 @@ pub const MAX_CARRIED_EDITS: usize = 5_000;
 /// Completion lists longer than this are cut (and marked incomplete).
 pub const DEFAULT_COMPLETION_LIMIT: usize = 200;
 
+/// Bytes in the megabyte of the `maxFileSize` setting.
+pub const MB: usize = 1024 * 1024;
+
+/// Documents larger than this (the `maxFileSize` setting, in MB) are not
+/// checked: a 61 MB file took 31 s and 3.9 GB to check.
+pub const DEFAULT_MAX_FILE_SIZE: usize = 4 * MB;
+
 /// Locks a mutex even if a panic poisoned it: every critical section
 /// leaves the data consistent before anything that could panic.
 pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -37,6 +44,9 @@ pub struct Checked {
     /// and, while the text is not YAML, the last good findings carried
     /// forward (flagged `true`).
     pub diagnostics: Vec<(Diagnostic, bool)>,
+    /// Why the text was not checked (it is over `maxFileSize`): the one
+    /// message shown instead of findings. `analysis` is then empty.
+    pub skipped: Option<String>,
 }
 
 impl Checked {
@@ -47,6 +57,8 @@ impl Checked {
 
 /// An open document.
 pub struct Doc {
+    /// Unique per `didOpen`: tells a reopened document from the old one.
+    pub opened: u64,
     pub path: Option<PathBuf>,
     pub rope: Rope,
     pub version: i32,
@@ -64,8 +76,15 @@ pub struct Doc {
 }
 
 impl Doc {
-    pub fn new(text: &str, version: i32, path: Option<PathBuf>, config: ProjectConfig) -> Doc {
+    pub fn new(
+        opened: u64,
+        text: &str,
+        version: i32,
+        path: Option<PathBuf>,
+        config: ProjectConfig,
+    ) -> Doc {
         Doc {
+            opened,
             path,
             rope: Rope::from_str(text),
             version,
@@ -76,6 +95,35 @@ impl Doc {
             checked: watch::Sender::new(i32::MIN),
             text: None,
         }
+    }
+
+    /// The current text as cheaply as it can be had: the text made
+    /// earlier, or a clone of the rope (which shares its nodes) to make it
+    /// from off the lock ([`Doc::keep_text`] stores it then).
+    pub fn text_or_rope(&self) -> Result<(Arc<String>, Arc<LineIndex>), Rope> {
+        match &self.text {
+            Some((v, t, i)) if *v == self.version => Ok((t.clone(), i.clone())),
+            _ => Err(self.rope.clone()),
+        }
+    }
+
+    /// Keeps the text of `version` made from the rope of the document
+    /// opened as `opened`, if still current.
+    pub fn keep_text(
+        &mut self,
+        opened: u64,
+        version: i32,
+        text: &Arc<String>,
+        index: &Arc<LineIndex>,
+    ) {
+        if opened == self.opened && version == self.version {
+            self.text = Some((version, text.clone(), index.clone()));
+        }
+    }
+
+    /// The size of the current text in bytes.
+    pub fn len(&self) -> usize {
+        self.rope.len_bytes()
     }
 
     /// The current text and its line index.
@@ -158,6 +206,34 @@ pub struct Settings {
     /// At most this many completion items (0: no limit); the list is
     /// marked incomplete when cut, so the editor asks again as one types.
     pub completion_limit: usize,
+    /// Documents over this many bytes are not checked (0: no limit).
+    pub max_file_size: usize,
+}
+
+impl Settings {
+    /// Why a document of `len` bytes is not checked, if it is too large.
+    pub fn too_large(&self, len: usize) -> Option<String> {
+        (self.max_file_size > 0 && len > self.max_file_size).then(|| {
+            format!(
+                "file is {}, over the gwk.maxFileSize limit of {}; not checked (the \
+                 server's `maxFileSize` setting, in MB, raises the limit)",
+                size(len),
+                size(self.max_file_size)
+            )
+        })
+    }
+}
+
+/// `n` bytes for people: whole MB without decimals, else one decimal;
+/// under a tenth of a MB in KB.
+fn size(n: usize) -> String {
+    if n.is_multiple_of(MB) {
+        format!("{} MB", n / MB)
+    } else if n >= MB / 10 {
+        format!("{:.1} MB", n as f64 / MB as f64)
+    } else {
+        format!("{} KB", (n + 512) / 1024)
+    }
 }
 
 impl Default for Settings {
@@ -172,6 +248,7 @@ impl Default for Settings {
             folders: Vec::new(),
             inlay_hints: true,
             completion_limit: DEFAULT_COMPLETION_LIMIT,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
         }
     }
 }
@@ -204,13 +281,47 @@ impl Queue {
     }
 }
 
+/// The workspace scan's cache, lent out while a scan runs so that no lock
+/// is held while files are read and parsed.
+#[derive(Default)]
+pub struct ScanCache {
+    /// The cache (absent while lent) and how many times it was forgotten.
+    slot: Mutex<(Option<WorkspaceScan>, u64)>,
+}
+
+impl ScanCache {
+    /// The cache to scan with (an empty one while another scan has it).
+    pub fn lend(&self) -> (WorkspaceScan, u64) {
+        let mut slot = lock(&self.slot);
+        (slot.0.take().unwrap_or_default(), slot.1)
+    }
+
+    /// Returns a lent cache, unless it was forgotten meanwhile.
+    pub fn give_back(&self, scan: WorkspaceScan, generation: u64) {
+        let mut slot = lock(&self.slot);
+        if slot.1 == generation {
+            slot.0 = Some(scan);
+        }
+    }
+
+    /// Files changed on disk: the next scan reads them all again.
+    pub fn forget(&self) {
+        let mut slot = lock(&self.slot);
+        if let Some(scan) = slot.0.as_mut() {
+            scan.forget();
+        }
+        // A cache lent out now was filled from the old files.
+        slot.1 += 1;
+    }
+}
+
 pub struct State {
     pub docs: Mutex<HashMap<Uri, Doc>>,
     pub settings: RwLock<Settings>,
     pub queue: Queue,
     /// gwk.toml by the directory of the documents it applies to.
     pub configs: Mutex<HashMap<PathBuf, ProjectConfig>>,
-    pub scan: Mutex<WorkspaceScan>,
+    pub scan: ScanCache,
     pub shutdown: AtomicBool,
     next_id: AtomicU64,
 }
@@ -222,7 +333,7 @@ impl Default for State {
             settings: RwLock::new(Settings::default()),
             queue: Queue::default(),
             configs: Mutex::new(HashMap::new()),
-            scan: Mutex::new(WorkspaceScan::default()),
+            scan: ScanCache::default(),
             shutdown: AtomicBool::new(false),
             next_id: AtomicU64::new(1),
         }
@@ -252,5 +363,30 @@ impl State {
             .entry(dir.to_path_buf())
             .or_insert_with(|| crate::sources::project_config(dir))
             .clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_size_limit_says_both_sizes() {
+        let mut s = Settings::default();
+        assert_eq!(s.max_file_size, 4 * MB);
+        assert_eq!(s.too_large(4 * MB), None);
+        let why = s.too_large(61 * MB + MB / 2).unwrap();
+        assert!(
+            why.starts_with("file is 61.5 MB, over the gwk.maxFileSize limit of 4 MB; not checked"),
+            "{why}"
+        );
+        s.max_file_size = 10 * 1024;
+        assert!(
+            s.too_large(20 * 1024)
+                .unwrap()
+                .starts_with("file is 20 KB, over the gwk.maxFileSize limit of 10 KB")
+        );
+        s.max_file_size = 0;
+        assert_eq!(s.too_large(usize::MAX), None, "0: no limit");
     }
 }

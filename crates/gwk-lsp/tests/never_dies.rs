@@ -216,3 +216,161 @@ fn a_pull_after_a_failed_check_gets_the_last_findings() {
     assert_eq!(codes(r["items"].as_array().unwrap()), ["unknown-output"]);
     assert_eq!(s.shutdown(), 0);
 }
+
+// Malformed messages: each gets its JSON-RPC error, and the server goes
+// on (the next request is answered). Before the transport layer
+// (src/transport/), the first of these ended the server.
+
+/// A body in a frame with the right length.
+fn framed(body: &[u8]) -> Vec<u8> {
+    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+/// Sends `bytes`, expects one error reply with `code` (and `id`), whose
+/// message contains `says`; then a request is still answered.
+fn refused_and_goes_on(bytes: &[u8], code: i64, id: Value, says: &str) {
+    let ws = Workspace::new();
+    let mut s = Server::start(&[]);
+    s.initialize(json!({}), ws.root());
+    s.send_raw(bytes);
+    let r = s.wait("the error reply", |m| {
+        m.get("error").is_some() && m.get("method").is_none()
+    });
+    assert_eq!(r["error"]["code"], code, "{r}");
+    assert_eq!(r["id"], id, "{r}");
+    let text = r["error"]["message"].as_str().unwrap();
+    assert!(text.contains(says), "{text}");
+    // The next valid request gets its answer.
+    let path = ws.write(".gradient/workflows/p.yaml", PIPELINE);
+    let uri = uri(&path);
+    s.open(&uri, PIPELINE);
+    assert!(s.diagnostics(&uri, 1).is_empty());
+    let symbols = s.call(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert!(
+        symbols.as_array().is_some_and(|a| !a.is_empty()),
+        "{symbols}"
+    );
+    assert_eq!(s.shutdown(), 0);
+}
+
+#[test]
+fn bad_json_is_a_parse_error() {
+    refused_and_goes_on(
+        &framed(b"{not json at all"),
+        -32700,
+        Value::Null,
+        "not JSON",
+    );
+}
+
+#[test]
+fn a_truncated_object_is_a_parse_error() {
+    let body = br#"{"jsonrpc":"2.0","id":1,"method":"textDocument/hov"#;
+    refused_and_goes_on(&framed(body), -32700, Value::Null, "EOF");
+}
+
+#[test]
+fn invalid_utf8_is_a_parse_error() {
+    let body = b"{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"params\":\"\xff\xfe\"}";
+    refused_and_goes_on(&framed(body), -32700, Value::Null, "not UTF-8");
+}
+
+#[test]
+fn an_empty_array_is_an_invalid_request() {
+    refused_and_goes_on(&framed(b"[]"), -32600, Value::Null, "batch");
+}
+
+#[test]
+fn a_number_is_an_invalid_request() {
+    refused_and_goes_on(&framed(b"5"), -32600, Value::Null, "not a number");
+}
+
+#[test]
+fn a_message_without_jsonrpc_is_an_invalid_request() {
+    let body = br#"{"id":41,"method":"textDocument/hover","params":{}}"#;
+    refused_and_goes_on(&framed(body), -32600, json!(41), "jsonrpc");
+}
+
+#[test]
+fn an_object_as_id_is_an_invalid_request() {
+    let body = br#"{"jsonrpc":"2.0","id":{"n":1},"method":"shutdown"}"#;
+    refused_and_goes_on(&framed(body), -32600, Value::Null, "`id`");
+}
+
+#[test]
+fn a_deep_array_is_a_parse_error() {
+    let body = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    refused_and_goes_on(&framed(body.as_bytes()), -32700, Value::Null, "deeper than");
+}
+
+#[test]
+fn a_header_line_that_is_no_header_loses_the_frame_and_the_next_one_is_found() {
+    let mut bytes = b"this is not a header\r\n\r\n{\"half\": ".to_vec();
+    // The next message follows the garbage directly: found by its header.
+    bytes.extend(framed(br#"{"jsonrpc":"2.0","id":77,"method":"shutdown"}"#));
+    let ws = Workspace::new();
+    let mut s = Server::start(&[]);
+    s.initialize(json!({}), ws.root());
+    s.send_raw(&bytes);
+    let r = s.wait("the error reply", |m| m.get("error").is_some());
+    assert_eq!(r["error"]["code"], -32700, "{r}");
+    assert!(
+        r["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("next Content-Length")
+    );
+    let r = s.response(77);
+    assert_eq!(r["result"], Value::Null, "shutdown answered: {r}");
+    s.notify("exit", Value::Null);
+    assert_eq!(s.exit_code(std::time::Duration::from_secs(10)), Some(0));
+}
+
+#[test]
+fn an_unknown_header_is_ignored_and_its_message_answered() {
+    // Unknown headers carry nothing gwk-lsp needs: the base protocol's
+    // headers are Content-Length and Content-Type, and a client adding
+    // its own is no reason to refuse the message.
+    let ws = Workspace::new();
+    let mut s = Server::start(&[]);
+    s.initialize(json!({}), ws.root());
+    let body = br#"{"jsonrpc":"2.0","id":5,"method":"shutdown"}"#;
+    let mut bytes = format!(
+        "X-Unknown-Header: 1\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    bytes.extend_from_slice(body);
+    s.send_raw(&bytes);
+    assert_eq!(s.response(5)["result"], Value::Null);
+    s.notify("exit", Value::Null);
+    assert_eq!(s.exit_code(std::time::Duration::from_secs(10)), Some(0));
+}
+
+#[test]
+fn the_input_ending_inside_a_message_is_logged_before_exiting() {
+    let mut cmd = std::process::Command::new(binary());
+    cmd.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(b"Content-Length: 500\r\n\r\n{\"jsonrpc\":")
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the input ended 11 bytes into a message of 500 bytes"),
+        "{err}"
+    );
+}

@@ -4,6 +4,7 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
+use std::path::Path;
 use std::time::Duration;
 
 fn typo() -> String {
@@ -418,6 +419,71 @@ fn changes_during_a_check_are_coalesced() {
     // Nothing else: not v1 (outdated when its check ended), not v2 to v20
     // (they arrived during it), not v21 twice.
     assert_eq!(versions, Vec::<&Value>::new());
+}
+
+/// `gwk graph --format json` and `gwk/graph` answer with the same object
+/// (docs/graph.md): the same nodes, each job's findings counted, edges and
+/// cycles. Only the form of the positions differs (1-based line/column
+/// there, an LSP range here), and the server adds the document's identity.
+#[test]
+fn gwk_graph_json_and_the_graph_request_are_the_same_object() {
+    let gwk = Path::new(binary()).with_file_name("gwk");
+    assert!(
+        gwk.is_file(),
+        "{} is needed: `cargo build -p gwk` (a workspace test run builds it)",
+        gwk.display()
+    );
+    let ws = Workspace::new();
+    let text = typo();
+    let path = ws.write(".gradient/workflows/p.yaml", &text);
+    let out = std::process::Command::new(&gwk)
+        .args(["graph", "--format", "json"])
+        .arg(&path)
+        .current_dir(ws.root())
+        .output()
+        .unwrap();
+    // The typo is an error: the graph is printed, and the exit status says so.
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let mut cli: Value = serde_json::from_slice(&out.stdout).unwrap();
+
+    let uri = uri(&path);
+    let mut s = Server::start(&[]);
+    s.initialize(json!({}), ws.root());
+    s.open(&uri, &text);
+    s.diagnostics(&uri, 1);
+    let mut lsp = s.call("gwk/graph", json!({"textDocument": {"uri": uri}}));
+    assert_eq!(s.shutdown(), 0);
+
+    let lsp_doc = lsp.as_object_mut().unwrap();
+    assert_eq!(lsp_doc.remove("uri"), Some(json!(uri)));
+    assert_eq!(lsp_doc.remove("documentVersion"), Some(json!(1)));
+    assert_eq!(lsp_doc.remove("stale"), Some(json!(false)));
+    let cli_nodes = cli["nodes"].as_array_mut().unwrap();
+    let lsp_nodes = lsp["nodes"].as_array_mut().unwrap();
+    assert_eq!(cli_nodes.len(), lsp_nodes.len());
+    for (c, l) in cli_nodes.iter_mut().zip(lsp_nodes.iter_mut()) {
+        let (c, l) = (c.as_object_mut().unwrap(), l.as_object_mut().unwrap());
+        let range = l.remove("range").unwrap();
+        let mut place = |key: &str| c.remove(key).unwrap().as_u64().unwrap();
+        let (line, column) = (place("line"), place("column"));
+        let (end_line, end_column) = (place("end_line"), place("end_column"));
+        // The fixture is ASCII: characters, UTF-16 units and bytes agree.
+        assert_eq!(
+            range,
+            json!({"start": {"line": line - 1, "character": column - 1},
+                   "end": {"line": end_line - 1, "character": end_column - 1}}),
+            "{}",
+            c["name"]
+        );
+    }
+    assert_eq!(cli, lsp);
+    let train = cli["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["name"] == "Train")
+        .unwrap();
+    assert_eq!(train["errors"], 1, "the typo is counted in both: {train}");
 }
 
 #[test]
@@ -843,5 +909,38 @@ fn navigation_outline_and_hints_over_stdio() {
         json!({"textDocument": doc, "position": position_after(&moved, "      - Prep")}),
     );
     assert_eq!(def["range"]["start"], json!({"line": 25, "character": 2}));
+    assert_eq!(s.shutdown(), 0);
+}
+
+#[test]
+fn a_document_over_max_file_size_gets_one_diagnostic_until_it_shrinks() {
+    let ws = Workspace::new();
+    let big = format!("{PIPELINE}{}", "# padding\n".repeat(2_000));
+    let path = ws.write(".gradient/workflows/p.yaml", &big);
+    let doc = uri(&path);
+    let mut s = Server::start(&[]);
+    s.call(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(ws.root()), "capabilities": {},
+               "initializationOptions": {"maxFileSize": 0.01}}),
+    );
+    s.notify("initialized", json!({}));
+    s.open(&doc, &big);
+    let d = s.diagnostics(&doc, 1);
+    assert_eq!(d.len(), 1, "{d:?}");
+    let message = d[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("over the gwk.maxFileSize limit of 10 KB; not checked"),
+        "{message}"
+    );
+    // No model of it either: nothing to hover.
+    let hover = s.call(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": doc}, "position": position_after(&big, "  Tra")}),
+    );
+    assert_eq!(hover, Value::Null);
+    // Under the limit again: checked as ever.
+    s.change(&doc, 2, json!([{"text": PIPELINE}]));
+    assert!(s.diagnostics(&doc, 2).is_empty());
     assert_eq!(s.shutdown(), 0);
 }

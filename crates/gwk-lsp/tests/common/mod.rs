@@ -97,6 +97,12 @@ impl Server {
         self.stdin.flush().unwrap();
     }
 
+    /// Writes bytes as they are (for malformed messages).
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).expect("server reads");
+        self.stdin.flush().unwrap();
+    }
+
     pub fn notify(&mut self, method: &str, params: Value) {
         self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
     }

@@ -2,7 +2,7 @@
 //! instance type and GPUs), `needs` as edges labelled with the io they
 //! carry. `gwk graph` renders it (JSON, Mermaid, DOT, ASCII, SVG) and the
 //! language server's `gwk/graph` request returns it, so both show the same
-//! graph.
+//! graph: [`of_analysis`] builds it with each job's findings counted.
 //!
 //! Positions stay byte [`Span`]s here; each surface turns them into its
 //! own coordinates through [`GraphView::to_json`].
@@ -19,6 +19,7 @@ pub use layout::{Layout, layout};
 pub use mermaid::mermaid;
 pub use svg::svg;
 
+use crate::Analysis;
 use crate::config::Config;
 use crate::graph::Dag;
 use crate::model::{Reference, Workflow};
@@ -54,6 +55,18 @@ pub struct GraphNode {
     pub gpu: bool,
     /// The earliest stage it can start in; `None` when the graph has a cycle.
     pub stage: Option<usize>,
+    /// The findings inside the job, when the graph was built from an
+    /// analysis ([`of_analysis`]); `errors`, `warnings` and `infos` in JSON.
+    #[serde(flatten)]
+    pub findings: Option<JobFindings>,
+}
+
+/// How many findings start inside a job, by severity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct JobFindings {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
 }
 
 /// `from` → `to`: job `to` needs job `from`.
@@ -144,6 +157,7 @@ pub fn graph_view(wf: &Workflow, config: &Config) -> GraphView {
                 gpus,
                 gpu: gpus > 0,
                 stage: stages.as_ref().map(|s| s[i]),
+                findings: None,
             }
         })
         .collect();
@@ -207,6 +221,29 @@ pub fn graph_view(wf: &Workflow, config: &Config) -> GraphView {
         edges,
         cycles,
     }
+}
+
+/// The graph of an analysed file, each node with its job's findings
+/// counted (those whose span starts inside the job); `None` when the text
+/// is not YAML. `gwk graph --format json` and the language server's
+/// `gwk/graph` both answer with this.
+pub fn of_analysis(analysis: &Analysis, config: &Config) -> Option<GraphView> {
+    let wf = analysis.workflow.as_ref()?;
+    let mut view = graph_view(wf, config);
+    for (node, job) in view.nodes.iter_mut().zip(&wf.jobs) {
+        let mut counts = crate::Counts::default();
+        for d in &analysis.diagnostics {
+            if job.span.touches(d.span.start) {
+                counts.add(d.severity);
+            }
+        }
+        node.findings = Some(JobFindings {
+            errors: counts.errors,
+            warnings: counts.warnings,
+            infos: counts.infos,
+        });
+    }
+    Some(view)
 }
 
 impl GraphView {

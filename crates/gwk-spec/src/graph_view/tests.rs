@@ -176,3 +176,36 @@ fn renderers_mark_gpu_jobs_and_label_edges() {
     assert!(s.contains("class=\"job gpu\""));
     assert!(s.contains(">model → weights</text>"));
 }
+
+#[test]
+fn of_analysis_counts_each_jobs_findings() {
+    // Evaluate reads an output Train does not declare, and reads CloneRepo
+    // without needing it (missing-needs): two errors inside Evaluate; the
+    // other jobs are clean.
+    let text = WF.replace("Train.outputs.model", "Train.outputs.modle");
+    let a = analyze(&text, &Config::default());
+    let v = of_analysis(&a, &Config::default()).unwrap();
+    let findings = |job: &str| v.node(job).unwrap().findings.unwrap();
+    assert_eq!(findings("Evaluate").errors, 2, "{:?}", a.diagnostics);
+    assert_eq!(findings("Train"), JobFindings::default());
+    assert_eq!(findings("CloneRepo"), JobFindings::default());
+    let json = serde_json::to_value(v.json(|_| serde_json::Map::new())).unwrap();
+    let evaluate = &json["nodes"][3];
+    assert_eq!(evaluate["name"], "Evaluate");
+    assert_eq!(
+        (
+            &evaluate["errors"],
+            &evaluate["warnings"],
+            &evaluate["infos"]
+        ),
+        (&2.into(), &0.into(), &0.into())
+    );
+    // Without an analysis the counts are absent, not zero.
+    assert!(
+        view(WF).json(|_| serde_json::Map::new()).nodes[0]
+            .node
+            .findings
+            .is_none()
+    );
+    assert!(of_analysis(&analyze("a: [", &Config::default()), &Config::default()).is_none());
+}

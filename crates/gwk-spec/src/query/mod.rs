@@ -49,7 +49,7 @@ pub(crate) fn parsed(a: &Analysis) -> Option<(&Node, &Workflow)> {
 }
 
 /// The span of a key or scalar without its quotes.
-pub(crate) fn unquoted(text: &str, span: crate::syntax::Span) -> crate::syntax::Span {
+pub fn unquoted(text: &str, span: crate::syntax::Span) -> crate::syntax::Span {
     let s = text.get(span.start..span.end).unwrap_or("");
     let quoted = s.len() >= 2
         && ((s.starts_with('"') && s.ends_with('"')) || (s.starts_with('\'') && s.ends_with('\'')));

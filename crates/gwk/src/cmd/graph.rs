@@ -37,7 +37,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         path: args.file.display().to_string(),
         analysis,
     };
-    let Some(wf) = report.analysis.workflow.as_ref() else {
+    let Some(view) = graph_view::of_analysis(&report.analysis, &config) else {
         // Not YAML at all: there is no graph to draw.
         let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         eprint!(
@@ -50,7 +50,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
         );
         return Ok(ExitCode::from(1));
     };
-    let view = graph_view::graph_view(wf, &config);
     let text = render(&view, &report, args.format);
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     let errors = report.counts().errors;
