@@ -78,9 +78,14 @@ impl Config {
         Ok(config)
     }
 
-    /// The severity of `code` in this project; `None` when it is off.
+    /// The severity of `code` in this project; `None` when it is off. A
+    /// code split from an older one follows the older one's setting unless
+    /// it has its own.
     pub fn severity(&self, code: Code) -> Option<Severity> {
-        match self.rules.get(code.as_str()).map(String::as_str) {
+        let set = std::iter::once(code)
+            .chain(code.formerly().iter().copied())
+            .find_map(|c| self.rules.get(c.as_str()));
+        match set.map(String::as_str) {
             Some("off") => None,
             Some(level) => Severity::parse(level),
             None => Some(code.default_severity()),
@@ -130,6 +135,17 @@ mod tests {
         let t = c.instance_type("metal-gpu").unwrap();
         assert!(t.custom && t.gpus == 2);
         assert_eq!(c.secrets, ["HF_TOKEN"]);
+    }
+
+    #[test]
+    fn a_split_code_follows_its_old_code_unless_set_itself() {
+        let c = Config::parse("[rules]\ninvalid-value = \"warning\"\n").unwrap();
+        assert_eq!(c.severity(Code::InvalidName), Some(Severity::Warning));
+        assert_eq!(c.severity(Code::InvalidValue), Some(Severity::Warning));
+        let c =
+            Config::parse("[rules]\ninvalid-value = \"off\"\ninvalid-name = \"info\"\n").unwrap();
+        assert_eq!(c.severity(Code::InvalidName), Some(Severity::Info));
+        assert_eq!(c.severity(Code::InvalidFilter), None);
     }
 
     #[test]
