@@ -104,6 +104,12 @@ codes! {
     DatasetRef = "dataset-ref", Error, "a dataset input or output without a valid `with.ref`";
     ActionIo = "action-io", Error, "a job's inputs or outputs that do not fit what its action reads and writes";
     RetiredInstanceType = "retired-instance-type", Warning, "an instance type Paperspace retired";
+    HardcodedCredential = "hardcoded-credential", Error, "a literal credential where a `secret:` belongs";
+    SecretInLog = "secret-in-log", Warning, "a script that prints a secret into the job's log";
+    UnpinnedImage = "unpinned-image", Warning, "an image without a tag or digest, or with `latest`";
+    InsecureUrl = "insecure-url", Warning, "a download over `http://` or `git://`";
+    RemoteScript = "remote-script", Warning, "a script that pipes a download into a shell";
+    OversharedSecret = "overshared-secret", Info, "a secret in `defaults.env` that jobs get without using it";
 }
 
 /// Codes split from an older, broader code: `# gwk: ignore[old]` and
@@ -195,6 +201,10 @@ pub struct Diagnostic {
     pub message: String,
     pub related: Vec<Related>,
     pub fixes: Vec<Fix>,
+    /// Ranges of the source that hold a credential (all but its first four
+    /// characters): every output blanks them in its snippets, and no
+    /// message of the file repeats them.
+    pub mask: Vec<Span>,
 }
 
 impl Diagnostic {
@@ -206,6 +216,7 @@ impl Diagnostic {
             message: message.into(),
             related: Vec::new(),
             fixes: Vec::new(),
+            mask: Vec::new(),
         }
     }
 

@@ -286,3 +286,42 @@ fn each_code_is_named_only_in_its_owners_sources() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A credential is shown by its first four characters and its length: no
+/// message, related message or fix of any rule repeats the masked rest,
+/// and every `hardcoded-credential` finding masks its value.
+#[test]
+fn no_finding_repeats_a_masked_credential() {
+    let mut failures = Vec::new();
+    let mut masked = 0;
+    for path in every_known_workflow() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let a = analyze(&text, &config_for(&path));
+        for d in &a.diagnostics {
+            if d.code == Code::HardcodedCredential {
+                masked += 1;
+                if d.mask.is_empty() || !d.mask.iter().all(|m| a.masks.contains(m)) {
+                    failures.push(format!("{}: {d:?} masks nothing", path.display()));
+                }
+            }
+            for m in &a.masks {
+                let hidden = &a.text[m.start..m.end];
+                let said = std::iter::once(d.message.as_str())
+                    .chain(d.related.iter().map(|r| r.message.as_str()))
+                    .chain(d.fixes.iter().map(|f| f.message.as_str()))
+                    .chain(
+                        d.fixes
+                            .iter()
+                            .flat_map(|f| f.edits.iter().map(|e| e.text.as_str())),
+                    );
+                for s in said {
+                    if s.contains(hidden) {
+                        failures.push(format!("{}: `{s}` repeats a credential", path.display()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(masked >= 10, "only {masked} credentials in the fixtures");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

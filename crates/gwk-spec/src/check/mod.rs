@@ -14,6 +14,7 @@ pub mod registry;
 mod resources;
 mod scripts;
 mod secrets;
+mod security;
 mod shape;
 mod suppress;
 mod triggers;
@@ -41,6 +42,9 @@ pub struct Analysis {
     pub workflow: Option<Workflow>,
     /// The findings, in source order, after severities and suppressions.
     pub diagnostics: Vec<Diagnostic>,
+    /// Every range of the text that holds a credential (also those of
+    /// findings turned off or silenced): no output prints them.
+    pub masks: Vec<Span>,
 }
 
 impl Analysis {
@@ -108,6 +112,9 @@ pub fn analyze_traced(
             out: Vec::new(),
         };
         for rule in registry::RULES {
+            if config.bench_without_security && rule.family == registry::Family::Security {
+                continue;
+            }
             if let registry::Stage::Check(registry::CheckFn(run)) = rule.stage {
                 let from = ctx.out.len();
                 run(&mut ctx);
@@ -125,6 +132,8 @@ pub fn analyze_traced(
         diagnostics.push(d);
     }
     let suppress_rule = registry::rule("suppress");
+    let masks: Vec<Span> = diagnostics.iter().flat_map(|d| d.mask.clone()).collect();
+    redact(&mut diagnostics, text, &masks);
     let mut diagnostics = finish(
         diagnostics,
         text,
@@ -140,6 +149,7 @@ pub fn analyze_traced(
         root: parsed.root,
         workflow,
         diagnostics,
+        masks,
     }
 }
 
@@ -159,6 +169,7 @@ pub fn analyze_bytes(bytes: &[u8], config: &Config) -> Analysis {
                 root: None,
                 workflow: None,
                 diagnostics: vec![d],
+                masks: Vec::new(),
             }
         }
     }
@@ -181,9 +192,49 @@ fn finish(
     diags
         .into_iter()
         .filter_map(|mut d| {
-            d.severity = config.severity(d.code)?;
+            // A rule may choose a severity of its own (pedantic findings are
+            // infos); the project's `[rules]` overrides it.
+            if let Some(set) = config.configured(d.code) {
+                d.severity = set?;
+            }
             let line = index.line_of(d.span.start);
             (!ignores.silences(line, d.code)).then_some(d)
         })
         .collect()
+}
+
+/// Keeps every masked credential out of every message of the file: a
+/// message that quotes a value (another rule's, or a related location's)
+/// shows `…` where the masked part was, and a fix whose edit would print it
+/// is dropped.
+fn redact(diags: &mut [Diagnostic], text: &str, masks: &[Span]) {
+    let hidden: Vec<&str> = masks
+        .iter()
+        .filter_map(|m| text.get(m.start..m.end))
+        .filter(|s| s.len() >= 4)
+        .collect();
+    if hidden.is_empty() {
+        return;
+    }
+    let clean = |s: &mut String| {
+        for h in &hidden {
+            if s.contains(h) {
+                *s = s.replace(h, "…");
+            }
+        }
+    };
+    for d in diags {
+        clean(&mut d.message);
+        for r in &mut d.related {
+            clean(&mut r.message);
+        }
+        d.fixes.retain(|f| {
+            !f.edits
+                .iter()
+                .any(|e| hidden.iter().any(|h| e.text.contains(h)))
+        });
+        for f in &mut d.fixes {
+            clean(&mut f.message);
+        }
+    }
 }

@@ -9,8 +9,8 @@
 //! rule is its file, one entry here, its fixtures and its docs section.
 
 use super::Ctx;
-use super::unused;
 use super::{actions, dag, io, names, references, resources, scripts, secrets, shape, triggers};
+use super::{security, unused};
 use crate::diagnostic::Code;
 
 /// The families the rules are grouped in (docs/rules.md, SARIF tags).
@@ -217,6 +217,21 @@ pub static RULES: &[Rule] = &[
         fixes: Fixes::Safe,
     },
     Rule {
+        name: "security",
+        family: Family::Security,
+        codes: &[
+            HardcodedCredential,
+            SecretInLog,
+            UnpinnedImage,
+            InsecureUrl,
+            RemoteScript,
+            OversharedSecret,
+        ],
+        sources: &["check/security.rs", "check/security/"],
+        stage: Stage::Check(CheckFn(security::check)),
+        fixes: Fixes::Unsafe,
+    },
+    Rule {
         name: "suppress",
         family: Family::Suppressions,
         codes: &[UnknownIgnore],
@@ -225,6 +240,20 @@ pub static RULES: &[Rule] = &[
         fixes: Fixes::Safe,
     },
 ];
+
+/// How GitHub code scanning ranks a security finding (`security-severity`
+/// in SARIF, a CVSS-like score from 0 to 10); `None` for other codes.
+pub fn security_severity(code: Code) -> Option<&'static str> {
+    Some(match code {
+        HardcodedCredential => "9.0",
+        RemoteScript => "8.0",
+        SecretInLog => "7.0",
+        InsecureUrl => "5.5",
+        UnpinnedImage => "4.0",
+        OversharedSecret => "3.0",
+        _ => return None,
+    })
+}
 
 /// The rule named `name` (a name of [`RULES`]).
 pub fn rule(name: &str) -> &'static Rule {
@@ -255,6 +284,14 @@ mod tests {
                 .map(|r| r.name)
                 .collect();
             assert_eq!(owners.len(), 1, "`{code}` is owned by {owners:?}");
+        }
+    }
+
+    #[test]
+    fn security_codes_and_only_they_have_a_security_severity() {
+        for &code in Code::ALL {
+            let security = owner(code).family == Family::Security;
+            assert_eq!(security_severity(code).is_some(), security, "{code}");
         }
     }
 
