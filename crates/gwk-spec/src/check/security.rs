@@ -48,8 +48,13 @@ pub fn check(ctx: &mut Ctx) {
                 }
             }
         }
-        for node in command_nodes(job) {
-            commands(ctx, job, node);
+        let nodes = command_nodes(job);
+        if !nodes.is_empty() {
+            let secrets = secret_vars(ctx, job);
+            let args_download = args_download(job);
+            for node in nodes {
+                commands(ctx, job, node, &secrets, args_download);
+            }
         }
         if job.action == Some(Action::Container) {
             args_command(ctx, job);
@@ -297,15 +302,10 @@ fn secret_vars<'w>(ctx: &Ctx<'w>, job: &'w Job) -> Vec<&'w str> {
         .collect()
 }
 
-fn commands(ctx: &mut Ctx, job: &Job, node: &Node) {
-    let Some(src) = ctx.text.get(node.span.start..node.span.end) else {
-        return;
-    };
-    let base = node.span.start;
-    let secrets = secret_vars(ctx, job);
-    // A container's args: a downloader named in one item makes the URLs in
-    // the others downloads.
-    let args_download = job.action == Some(Action::Container)
+/// Whether a container's args name a downloader: then the URLs in its other
+/// items are downloads.
+fn args_download(job: &Job) -> bool {
+    job.action == Some(Action::Container)
         && job
             .param("args")
             .and_then(|p| p.value.as_sequence())
@@ -314,7 +314,14 @@ fn commands(ctx: &mut Ctx, job: &Job, node: &Node) {
                     .iter()
                     .filter_map(Node::as_str)
                     .any(|s| shell::is_downloader(s.rsplit('/').next().unwrap_or(s)))
-            });
+            })
+}
+
+fn commands(ctx: &mut Ctx, job: &Job, node: &Node, secrets: &[&str], args_download: bool) {
+    let Some(src) = ctx.text.get(node.span.start..node.span.end) else {
+        return;
+    };
+    let base = node.span.start;
     for (line, at) in shell::lines(src) {
         let at = base + at;
         let words = shell::words(line, at);
@@ -322,7 +329,7 @@ fn commands(ctx: &mut Ctx, job: &Job, node: &Node) {
         if shell::is_comment(line) {
             continue;
         }
-        let downloads = run_commands(ctx, &words, &secrets) || args_download;
+        let downloads = run_commands(ctx, &words, secrets) || args_download;
         substituted_download(ctx, line, at);
         if downloads {
             for u in shell::urls(line) {
