@@ -59,6 +59,10 @@ echo
 echo "== 2. 200 files: gwk check vs ajv-cli@5 vs check-jsonschema =="
 cmds=("$gwk check --format json $work/files200")
 names=("gwk check")
+# The same check without the security rules (a switch only this script
+# sets): what they cost, measured in the same run.
+cmds+=("GWK_BENCH_WITHOUT_SECURITY=1 ./$gwk check --format json $work/files200")
+names+=("  without security")
 if $tools; then
     t=target/bench-tools
     mkdir -p "$t"

@@ -36,6 +36,36 @@ pub struct Config {
     /// Settings of `gwk run` (read by gwk-run).
     #[serde(default)]
     pub run: toml::Table,
+    /// How strict the rules are: `regular` (the default) or `pedantic`.
+    #[serde(default)]
+    pub persona: Persona,
+    /// Skips the security rules: only for the benchmark that measures what
+    /// they cost (`scripts/bench-check.sh`), never set from gwk.toml.
+    #[serde(skip)]
+    #[doc(hidden)]
+    pub bench_without_security: bool,
+}
+
+/// How strict the rules are.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Persona {
+    /// What most projects want: findings that need acting on.
+    #[default]
+    Regular,
+    /// Also what a careful reviewer would raise (an image tag without a
+    /// digest).
+    Pedantic,
+}
+
+impl Persona {
+    pub fn parse(s: &str) -> Option<Persona> {
+        match s {
+            "regular" => Some(Persona::Regular),
+            "pedantic" => Some(Persona::Pedantic),
+            _ => None,
+        }
+    }
 }
 
 /// A private-cluster machine declared in gwk.toml.
@@ -78,13 +108,30 @@ impl Config {
         Ok(config)
     }
 
-    /// The severity of `code` in this project; `None` when it is off.
+    /// The severity of `code` in this project; `None` when it is off. A
+    /// code split from an older one follows the older one's setting unless
+    /// it has its own.
     pub fn severity(&self, code: Code) -> Option<Severity> {
-        match self.rules.get(code.as_str()).map(String::as_str) {
+        let set = std::iter::once(code)
+            .chain(code.formerly().iter().copied())
+            .find_map(|c| self.rules.get(c.as_str()));
+        match set.map(String::as_str) {
             Some("off") => None,
             Some(level) => Severity::parse(level),
             None => Some(code.default_severity()),
         }
+    }
+
+    /// The severity `[rules]` sets for `code` (or for the code it was
+    /// split from): `None` when it sets none, `Some(None)` for "off".
+    pub fn configured(&self, code: Code) -> Option<Option<Severity>> {
+        let set = std::iter::once(code)
+            .chain(code.formerly().iter().copied())
+            .find_map(|c| self.rules.get(c.as_str()))?;
+        Some(match set.as_str() {
+            "off" => None,
+            level => Severity::parse(level),
+        })
     }
 
     /// An instance type by name: declared here, or from Paperspace's catalog.
@@ -130,6 +177,25 @@ mod tests {
         let t = c.instance_type("metal-gpu").unwrap();
         assert!(t.custom && t.gpus == 2);
         assert_eq!(c.secrets, ["HF_TOKEN"]);
+    }
+
+    #[test]
+    fn a_split_code_follows_its_old_code_unless_set_itself() {
+        let c = Config::parse("[rules]\ninvalid-value = \"warning\"\n").unwrap();
+        assert_eq!(c.severity(Code::InvalidName), Some(Severity::Warning));
+        assert_eq!(c.severity(Code::InvalidValue), Some(Severity::Warning));
+        let c =
+            Config::parse("[rules]\ninvalid-value = \"off\"\ninvalid-name = \"info\"\n").unwrap();
+        assert_eq!(c.severity(Code::InvalidName), Some(Severity::Info));
+        assert_eq!(c.severity(Code::InvalidFilter), None);
+    }
+
+    #[test]
+    fn reads_the_persona() {
+        assert_eq!(Config::default().persona, Persona::Regular);
+        let c = Config::parse("persona = \"pedantic\"\n").unwrap();
+        assert_eq!(c.persona, Persona::Pedantic);
+        assert!(Config::parse("persona = \"paranoid\"\n").is_err());
     }
 
     #[test]

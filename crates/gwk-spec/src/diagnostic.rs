@@ -99,11 +99,52 @@ codes! {
     UnknownSecret = "unknown-secret", Warning, "a secret that gwk.toml's `secrets` does not list";
     UnknownDataset = "unknown-dataset", Warning, "a dataset that gwk.toml's `datasets` does not list";
     UnknownIgnore = "unknown-ignore", Warning, "a `# gwk: ignore[...]` comment that names no rule";
+    InvalidName = "invalid-name", Error, "a job, input or output name that a reference cannot name";
+    InvalidFilter = "invalid-filter", Error, "a trigger filter that matches no branch or tag";
+    DatasetRef = "dataset-ref", Error, "a dataset input or output without a valid `with.ref`";
+    ActionIo = "action-io", Error, "a job's inputs or outputs that do not fit what its action reads and writes";
+    RetiredInstanceType = "retired-instance-type", Warning, "an instance type Paperspace retired";
+    HardcodedCredential = "hardcoded-credential", Error, "a literal credential where a `secret:` belongs";
+    SecretInLog = "secret-in-log", Warning, "a script that prints a secret into the job's log";
+    UnpinnedImage = "unpinned-image", Warning, "an image without a tag or digest, or with `latest`";
+    InsecureUrl = "insecure-url", Warning, "a download over `http://` or `git://`";
+    RemoteScript = "remote-script", Warning, "a script that pipes a download into a shell";
+    OversharedSecret = "overshared-secret", Info, "a secret in `defaults.env` that jobs get without using it";
 }
+
+/// Codes split from an older, broader code: `# gwk: ignore[old]` and
+/// `old = "..."` in gwk.toml's `[rules]` keep applying to them.
+const SPLIT_FROM: &[(Code, &[Code])] = &[
+    (Code::InvalidName, &[Code::InvalidValue]),
+    (Code::InvalidFilter, &[Code::InvalidValue]),
+    (Code::DatasetRef, &[Code::InvalidValue, Code::MissingKey]),
+    (
+        Code::ActionIo,
+        &[Code::MissingKey, Code::IoType, Code::InvalidValue],
+    ),
+    (Code::RetiredInstanceType, &[Code::Deprecated]),
+];
 
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl Code {
+    /// The older codes this one was split from (empty for most).
+    pub fn formerly(self) -> &'static [Code] {
+        SPLIT_FROM
+            .iter()
+            .find(|(c, _)| *c == self)
+            .map_or(&[], |(_, old)| old)
+    }
+
+    /// Whether a name written by a user (an ignore comment, a `[rules]`
+    /// key) that means `named` applies to this code: the code itself, or
+    /// the code it was split from.
+    pub fn answers_to(self, named: Code) -> bool {
+        self == named || self.formerly().contains(&named)
     }
 }
 
@@ -160,6 +201,10 @@ pub struct Diagnostic {
     pub message: String,
     pub related: Vec<Related>,
     pub fixes: Vec<Fix>,
+    /// Ranges of the source that hold a credential (all but its first four
+    /// characters): every output blanks them in its snippets, and no
+    /// message of the file repeats them.
+    pub mask: Vec<Span>,
 }
 
 impl Diagnostic {
@@ -171,6 +216,7 @@ impl Diagnostic {
             message: message.into(),
             related: Vec::new(),
             fixes: Vec::new(),
+            mask: Vec::new(),
         }
     }
 
@@ -235,6 +281,17 @@ impl Counts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn split_codes_answer_to_their_old_names() {
+        assert!(Code::ActionIo.answers_to(Code::MissingKey));
+        assert!(Code::InvalidName.answers_to(Code::InvalidValue));
+        assert!(!Code::InvalidName.answers_to(Code::MissingKey));
+        assert!(!Code::InvalidValue.answers_to(Code::InvalidName));
+        for (new, old) in SPLIT_FROM {
+            assert!(!old.contains(new), "{new}");
+        }
+    }
 
     #[test]
     fn codes_round_trip_and_are_kebab_case() {

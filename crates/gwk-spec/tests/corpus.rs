@@ -107,7 +107,7 @@ const EXPECTED: &[(&str, &[Code])] = &[
     ),
     (
         "dkobran__object-detection-segmentation-own__.gradient__workflows__detectron.yaml",
-        &[Code::IoType, Code::MissingKey, Code::Deprecated],
+        &[Code::IoType, Code::ActionIo, Code::Deprecated],
     ),
     (
         "brownavi__trading-bot__.gradient__workflows__workflow__at-dd665c12.yaml",
@@ -187,7 +187,7 @@ const EXPECTED: &[(&str, &[Code])] = &[
     ),
     (
         "gradient-ai__mnist-sample__mnist-sample.yaml",
-        &[Code::Deprecated],
+        &[Code::RetiredInstanceType],
     ),
 ];
 

@@ -7,7 +7,7 @@
 //! Every fix a finding carries is also applied, and the file checked again:
 //! the fix must remove a finding of its code and keep the file YAML.
 
-use gwk_spec::check::apply_edits;
+use gwk_spec::check::{apply_edits, registry};
 use gwk_spec::syntax::Encoding;
 use gwk_spec::{Analysis, Code, Config, analyze};
 use std::fmt::Write;
@@ -164,4 +164,164 @@ fn every_fix_removes_its_finding() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Every workflow the tests know: the rule fixtures, the fuzz regressions
+/// and, when ../shared is there, the corpus.
+fn every_known_workflow() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fixtures().into_iter().map(|(_, p)| p).collect();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let corpus = root.join("../../../shared/corpus");
+    for dir in [root.join("tests/fixtures"), corpus.clone()] {
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for e in entries {
+                let p = e.unwrap().path();
+                if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+                    files.push(p);
+                }
+            }
+        }
+    }
+    if !corpus.is_dir() {
+        eprintln!("SKIPPED: ../shared/corpus is absent; only the fixtures were traced");
+    }
+    files
+}
+
+#[test]
+fn every_finding_comes_from_the_rule_that_owns_its_code() {
+    let mut failures = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for path in every_known_workflow() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let config = config_for(&path);
+        gwk_spec::check::analyze_traced(&text, &config, &mut |rule, d| {
+            seen.insert(d.code);
+            if !rule.codes.contains(&d.code) {
+                failures.push(format!(
+                    "{}: rule `{}` reported `{}`, which rule `{}` owns",
+                    path.display(),
+                    rule.name,
+                    d.code,
+                    registry::owner(d.code).name
+                ));
+            }
+        });
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The trace saw every code at least once, so it proves something for each.
+    let unseen: Vec<&Code> = Code::ALL.iter().filter(|c| !seen.contains(c)).collect();
+    assert!(unseen.is_empty(), "no workflow reported {unseen:?}");
+}
+
+/// `UnknownIoPath` → `unknown-io-path`.
+fn kebab(variant: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in variant.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('-');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Every `Code::Variant` named in the code (not the tests) of the checker
+/// and the parser sits in a source file of the rule that owns it: no rule
+/// can build another rule's finding.
+#[test]
+fn each_code_is_named_only_in_its_owners_sources() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    for dir in ["check", "check/security", "syntax"] {
+        let Ok(entries) = std::fs::read_dir(src.join(dir)) else {
+            continue;
+        };
+        for e in entries {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "rs") {
+                files.push(p);
+            }
+        }
+    }
+    assert!(files.len() > 10, "found only {files:?}");
+    let mut failures = Vec::new();
+    for path in files {
+        let rel = path
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        if rel == "check/registry.rs" {
+            continue; // the table of owners itself
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let code_part = text.split("#[cfg(test)]").next().unwrap();
+        for (at, _) in code_part.match_indices("Code::") {
+            let variant: String = code_part[at + 6..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            if !variant.starts_with(|c: char| c.is_ascii_uppercase()) || variant == "ALL" {
+                continue; // `Code::parse`, `Code::ALL`
+            }
+            let code = Code::parse(&kebab(&variant))
+                .unwrap_or_else(|| panic!("{rel}: `Code::{variant}` is no code"));
+            let owner = registry::owner(code);
+            let owns = owner
+                .sources
+                .iter()
+                .any(|s| rel == *s || (s.ends_with('/') && rel.starts_with(s)));
+            if !owns {
+                failures.push(format!(
+                    "{rel} names `{code}`, but rule `{}` owns it (sources {:?})",
+                    owner.name, owner.sources
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A credential is shown by its first four characters and its length: no
+/// message, related message or fix of any rule repeats the masked rest,
+/// and every `hardcoded-credential` finding masks its value.
+#[test]
+fn no_finding_repeats_a_masked_credential() {
+    let mut failures = Vec::new();
+    let mut masked = 0;
+    for path in every_known_workflow() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let a = analyze(&text, &config_for(&path));
+        for d in &a.diagnostics {
+            if d.code == Code::HardcodedCredential {
+                masked += 1;
+                if d.mask.is_empty() || !d.mask.iter().all(|m| a.masks.contains(m)) {
+                    failures.push(format!("{}: {d:?} masks nothing", path.display()));
+                }
+            }
+            for m in &a.masks {
+                let hidden = &a.text[m.start..m.end];
+                let said = std::iter::once(d.message.as_str())
+                    .chain(d.related.iter().map(|r| r.message.as_str()))
+                    .chain(d.fixes.iter().map(|f| f.message.as_str()))
+                    .chain(
+                        d.fixes
+                            .iter()
+                            .flat_map(|f| f.edits.iter().map(|e| e.text.as_str())),
+                    );
+                for s in said {
+                    if s.contains(hidden) {
+                        failures.push(format!("{}: `{s}` repeats a credential", path.display()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(masked >= 10, "only {masked} credentials in the fixtures");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -500,3 +500,104 @@ fn examples_are_clean() {
     }
     assert!(yaml_files >= 3, "only {yaml_files} examples");
 }
+
+/// A workflow with a token in a script, an env value, a URL and a value
+/// another rule quotes in its message.
+const LEAKY: &str = "defaults:\n  resources:\n    instance-type: C5\njobs:\n  train:\n    uses: script@v1\n    env:\n      KAGGLE_KEY: 3f786850e387550fdab836ed7e6dc881\n    inputs:\n      repo: https://bob:Zq9vXw3Kp7Lm2Nb8@github.com/acme/x.git\n    with:\n      image: python:3.11\n      script: |-\n        huggingface-cli login --token hf_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789\n        git clone https://bob:ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8@github.com/acme/private.git\n";
+
+#[test]
+fn credentials_are_never_printed_whole() {
+    let d = TempDir::new().unwrap();
+    write(d.path(), "leaky.yaml", LEAKY);
+    let secrets = [
+        "3f786850e387550fdab836ed7e6dc881",
+        "Zq9vXw3Kp7Lm2Nb8",
+        "hf_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789",
+        "ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+    ];
+    for format in ["human", "json", "sarif", "github"] {
+        let out = gwk()
+            .current_dir(d.path())
+            .args([
+                "check",
+                "--color",
+                "never",
+                "--format",
+                format,
+                "leaky.yaml",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("hardcoded-credential"), "{format}: {text}");
+        for s in secrets {
+            // Not whole, and not the part after the four characters shown.
+            assert!(!text.contains(&s[4..]), "{format} prints {s}:\n{text}");
+        }
+        if format == "human" {
+            // The snippet keeps the first four characters and masks the rest.
+            assert!(text.contains("--token hf_A*****"), "{text}");
+            assert!(text.contains("`hf_A…` (39 characters)"), "{text}");
+        }
+    }
+}
+
+#[test]
+fn sarif_ranks_the_security_rules() {
+    let d = TempDir::new().unwrap();
+    write(d.path(), "leaky.yaml", LEAKY);
+    let out = gwk()
+        .current_dir(d.path())
+        .args(["check", "--format", "sarif", "leaky.yaml"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let rule = |id: &str| rules.iter().find(|r| r["id"] == id).unwrap().clone();
+    let cred = rule("hardcoded-credential");
+    assert_eq!(cred["properties"]["tags"][0], "security");
+    assert_eq!(cred["properties"]["security-severity"], "9.0");
+    assert_eq!(
+        rule("overshared-secret")["properties"]["security-severity"],
+        "3.0"
+    );
+    assert!(rule("unknown-job").get("properties").is_none());
+}
+
+#[test]
+fn persona_comes_from_the_flag_or_gwk_toml() {
+    let d = TempDir::new().unwrap();
+    write(d.path(), "tagged.yaml", VALID);
+    let codes = |args: &[&str]| -> Vec<String> {
+        let (v, _) = json(d.path(), args);
+        v["files"][0]["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {}",
+                    d["severity"].as_str().unwrap(),
+                    d["code"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(codes(&["tagged.yaml"]), Vec::<String>::new());
+    assert_eq!(
+        codes(&["--persona", "pedantic", "tagged.yaml"]),
+        ["info unpinned-image"]
+    );
+    write(d.path(), "gwk.toml", "persona = \"pedantic\"\n");
+    assert_eq!(codes(&["tagged.yaml"]), ["info unpinned-image"]);
+    assert_eq!(
+        codes(&["--persona", "regular", "tagged.yaml"]),
+        Vec::<String>::new()
+    );
+    gwk()
+        .current_dir(d.path())
+        .args(["check", "--persona", "paranoid", "tagged.yaml"])
+        .assert()
+        .code(2);
+}

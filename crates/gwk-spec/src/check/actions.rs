@@ -34,7 +34,7 @@ fn downloads_into_output(ctx: &mut Ctx, job: &Job, action: Action) {
             ""
         };
         ctx.report(
-            Code::MissingKey,
+            Code::ActionIo,
             job.name.span,
             format!(
                 "job `{}` runs `{action}`, which {verb} an output, but it declares none{hint}: add \
@@ -47,7 +47,7 @@ fn downloads_into_output(ctx: &mut Ctx, job: &Job, action: Action) {
     for o in &job.outputs {
         if o.io_type() == Some(IoType::String) {
             ctx.report(
-                Code::IoType,
+                Code::ActionIo,
                 o.name.span,
                 format!(
                     "`{action}` {verb} a directory; output `{}` is a string. Make it a `volume` or a `dataset`",
@@ -60,7 +60,7 @@ fn downloads_into_output(ctx: &mut Ctx, job: &Job, action: Action) {
     if job.outputs.len() > 1 && path.is_none() {
         let names: Vec<&str> = job.outputs.iter().map(|o| o.name.value.as_str()).collect();
         ctx.report(
-            Code::MissingKey,
+            Code::ActionIo,
             job.with_key.unwrap_or(job.name.span),
             format!(
                 "job `{}` has {} outputs; `with.path` says which one `{action}` {verb} \
@@ -84,7 +84,7 @@ fn downloads_into_output(ctx: &mut Ctx, job: &Job, action: Action) {
                 .map(|o| format!("/outputs/{}", o.name.value))
                 .collect();
             ctx.report(
-                Code::InvalidValue,
+                Code::ActionIo,
                 param.value.span,
                 format!(
                     "`path` must lie inside one of the job's outputs ({}); `{value}` does not",
@@ -99,7 +99,7 @@ fn create_model(ctx: &mut Ctx, job: &Job) {
     let wf = ctx.wf;
     match job.input("model") {
         None => ctx.report(
-            Code::MissingKey,
+            Code::ActionIo,
             job.inputs_key.unwrap_or(job.name.span),
             format!(
                 "job `{}` runs `create-model@v1`, which registers the dataset in input `model`; \
@@ -124,7 +124,7 @@ fn create_model(ctx: &mut Ctx, job: &Job) {
             };
             if let Some(t) = kind.filter(|t| *t != IoType::Dataset) {
                 ctx.push(Diagnostic::new(
-                    Code::IoType,
+                    Code::ActionIo,
                     input.span,
                     format!(
                         "`create-model@v1` registers a dataset, but input `model` is a {t}: write \
@@ -141,7 +141,7 @@ fn create_model(ctx: &mut Ctx, job: &Job) {
         .count();
     if strings == 0 {
         ctx.report(
-            Code::MissingKey,
+            Code::ActionIo,
             job.outputs_key.unwrap_or(job.name.span),
             format!(
                 "job `{}` runs `create-model@v1`, which writes the new model's id to a string \
@@ -153,7 +153,7 @@ fn create_model(ctx: &mut Ctx, job: &Job) {
     for o in &job.outputs {
         if matches!(o.io_type(), Some(IoType::Volume | IoType::Dataset)) {
             ctx.report(
-                Code::IoType,
+                Code::ActionIo,
                 o.name.span,
                 format!(
                     "`create-model@v1` writes only the model id, a string; output `{}` is a {}",

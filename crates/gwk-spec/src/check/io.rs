@@ -1,11 +1,12 @@
 //! Inputs and outputs used against the rules of their type (`io-type`),
-//! dataset references (`invalid-value`, `missing-key`, `unknown-dataset`)
+//! dataset references (`dataset-ref`, `unknown-dataset`)
 //! and datasets written by two jobs at once (`dataset-conflict`).
 
-use super::Ctx;
+use super::{Ctx, shape};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{InputSource, IoSpec, IoType, Reference};
+use crate::model::{InputSource, IoSpec, IoType, Output, Reference};
 use crate::suggest::best;
+use crate::syntax::{Kind, Node};
 use std::collections::BTreeMap;
 
 pub fn check(ctx: &mut Ctx) {
@@ -75,12 +76,43 @@ pub fn check(ctx: &mut Ctx) {
             }
         }
         for o in &job.outputs {
-            if let Some(spec) = &o.spec {
-                dataset(ctx, spec, &o.name.value, true);
+            match &o.spec {
+                Some(spec) => dataset(ctx, spec, &o.name.value, true),
+                None => not_a_mapping(ctx, &job.name.value, o),
             }
         }
     }
     conflicts(ctx);
+}
+
+/// An output written as a bare value (`repo: CloneRepo`).
+fn not_a_mapping(ctx: &mut Ctx, job: &str, o: &Output) {
+    let name = &o.name.value;
+    // `type:` straight under `outputs` is the output's own key written one
+    // level too shallow: the shape rule reports that.
+    if shape::is_output_key(name) {
+        return;
+    }
+    let got = output_node(ctx.root, job, name).map_or(Kind::Null, Node::kind);
+    ctx.report(
+        Code::IoType,
+        o.span,
+        format!(
+            "output `{name}` is {got}; an output is declared as a mapping with a `type` \
+             (`volume`, `string` or `dataset`). A job cannot pass on another job's output: \
+             the consumer reads it directly as `JOB.outputs.NAME`"
+        ),
+    );
+}
+
+/// The value of output `name` of job `job` in the tree.
+fn output_node<'a>(root: &'a Node, job: &str, name: &str) -> Option<&'a Node> {
+    let jobs = root.get("jobs")?;
+    let job = jobs
+        .as_mapping()?
+        .iter()
+        .find(|e| e.key_str() == Some(job))?;
+    job.value.get("outputs")?.get(name)
 }
 
 fn type_span(spec: &IoSpec) -> crate::syntax::Span {
@@ -96,7 +128,7 @@ fn dataset(ctx: &mut Ctx, spec: &IoSpec, name: &str, output: bool) {
     let Some(r) = &spec.dataset else {
         if let Some(with) = spec.with_key {
             ctx.report(
-                Code::MissingKey,
+                Code::DatasetRef,
                 with,
                 format!("dataset `{name}` needs `with.ref`: the dataset's name or ID"),
             );
@@ -110,7 +142,7 @@ fn dataset(ctx: &mut Ctx, spec: &IoSpec, name: &str, output: bool) {
     };
     if let Err(why) = crate::plan::check_dataset_ref(&r.value, usage) {
         ctx.report(
-            Code::InvalidValue,
+            Code::DatasetRef,
             r.span,
             format!("`{}` is not a dataset reference: {why}", r.value),
         );

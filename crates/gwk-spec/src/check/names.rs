@@ -27,7 +27,7 @@ fn dotted(ctx: &mut Ctx, name: &Spanned<String>, what: &str) {
     let n = &name.value;
     if n.contains('.') {
         ctx.report(
-            Code::InvalidValue,
+            Code::InvalidName,
             name.span,
             format!(
                 "{what} name `{n}` has a `.` in it: references are dotted paths \
@@ -36,7 +36,7 @@ fn dotted(ctx: &mut Ctx, name: &Spanned<String>, what: &str) {
         );
     } else if n.chars().any(char::is_whitespace) || n.is_empty() {
         ctx.report(
-            Code::InvalidValue,
+            Code::InvalidName,
             name.span,
             format!("{what} name `{n}` has white space in it; use `-` or `_`"),
         );

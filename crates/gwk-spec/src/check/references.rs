@@ -1,14 +1,11 @@
 //! `needs` entries and input references: do the jobs, outputs and workflow
 //! inputs they name exist, and does the reader need the job it reads from?
-//! Also the outputs and workflow inputs nobody reads.
 
 use super::Ctx;
 use super::edits::add_to_needs;
 use crate::diagnostic::{Code, Diagnostic, Fix};
-use crate::model::{InputSource, IoType, Job, Reference, Spanned};
+use crate::model::{InputSource, Job, Reference, Spanned, Workflow};
 use crate::suggest::{best, one_of};
-use crate::syntax::Span;
-use rustc_hash::FxHashSet;
 
 pub fn check(ctx: &mut Ctx) {
     let wf = ctx.wf;
@@ -27,19 +24,6 @@ pub fn check(ctx: &mut Ctx) {
                 _ => {}
             }
         }
-    }
-    // With a reference broken, "never read" is a consequence, not news.
-    let broken = ctx.out.iter().any(|d| {
-        matches!(
-            d.code,
-            Code::UnknownJob
-                | Code::UnknownOutput
-                | Code::UnknownWorkflowInput
-                | Code::InvalidReference
-        )
-    });
-    if !broken {
-        unused(ctx);
     }
 }
 
@@ -212,54 +196,25 @@ fn not_a_reference(ctx: &mut Ctx, s: &Spanned<String>) {
     ctx.push(d);
 }
 
-/// Volume and string outputs no job reads, and workflow inputs no job reads.
-fn unused(ctx: &mut Ctx) {
-    let wf = ctx.wf;
-    let mut read_outputs: FxHashSet<(&str, &str)> = FxHashSet::default();
-    let mut read_inputs: FxHashSet<&str> = FxHashSet::default();
-    for job in &wf.jobs {
-        for (_, r) in job.references() {
-            match r {
-                Reference::JobOutput { job, output, .. } => {
-                    read_outputs.insert((&job.value, &output.value));
+/// Whether any `needs` entry or input reference is one this rule reports
+/// (`unknown-job`, `unknown-output`, `unknown-workflow-input`,
+/// `invalid-reference`): computed from the workflow, not from the findings,
+/// so the rules that ask stay independent of the order rules run in.
+pub(super) fn any_broken(wf: &Workflow) -> bool {
+    wf.jobs.iter().any(|job| {
+        job.needs.iter().any(|n| wf.job(&n.value).is_none())
+            || job.inputs.iter().any(|input| match &input.source {
+                InputSource::NotAReference(_) => true,
+                InputSource::Reference(Reference::WorkflowInput { name, .. }) => {
+                    wf.input(&name.value).is_none()
                 }
-                Reference::WorkflowInput { name, .. } => {
-                    read_inputs.insert(&name.value);
-                }
-            }
-        }
-    }
-    let mut found: Vec<(Span, String)> = Vec::new();
-    for job in &wf.jobs {
-        for o in &job.outputs {
-            let Some(t @ (IoType::Volume | IoType::String)) = o.io_type() else {
-                continue;
-            };
-            if !read_outputs.contains(&(job.name.value.as_str(), o.name.value.as_str())) {
-                found.push((
-                    o.name.span,
-                    format!(
-                        "{t} output `{}` of job `{}` is never read: no job has `{}.outputs.{}` \
-                         among its inputs, and a {t} is gone when the run ends",
-                        o.name.value, job.name.value, job.name.value, o.name.value
-                    ),
-                ));
-            }
-        }
-    }
-    for (span, message) in found {
-        ctx.report(Code::UnusedOutput, span, message);
-    }
-    for i in &wf.inputs {
-        if !read_inputs.contains(i.name.value.as_str()) {
-            ctx.report(
-                Code::UnusedWorkflowInput,
-                i.name.span,
-                format!(
-                    "workflow input `{}` is never read: no job has `workflow.inputs.{}` among its inputs",
-                    i.name.value, i.name.value
-                ),
-            );
-        }
-    }
+                InputSource::Reference(Reference::JobOutput {
+                    job: from, output, ..
+                }) => match wf.job(&from.value) {
+                    None => true,
+                    Some(p) => p.name.value == job.name.value || p.output(&output.value).is_none(),
+                },
+                _ => false,
+            })
+    })
 }

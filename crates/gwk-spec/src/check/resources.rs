@@ -1,5 +1,5 @@
 //! Instance types: known (`unknown-instance-type`), still offered
-//! (`deprecated`), and set for every job (`missing-instance-type`).
+//! (`retired-instance-type`), and set for every job (`missing-instance-type`).
 
 use super::Ctx;
 use crate::catalog::Status;
@@ -37,7 +37,7 @@ fn instance_type(ctx: &mut Ctx, t: &Spanned<String>) {
             if let Status::Retired(replacement) = known.status {
                 ctx.push(
                     Diagnostic::new(
-                        Code::Deprecated,
+                        Code::RetiredInstanceType,
                         t.span,
                         format!("Paperspace retired `{name}`; `{replacement}` replaced it"),
                     )

@@ -12,7 +12,35 @@ use crate::suggest::{best, one_of};
 use crate::syntax::{Entry, Kind, Node, ScalarKind, Span, Style, Value};
 use std::borrow::Cow;
 
-pub fn check(root: &Node, text: &str) -> Vec<Diagnostic> {
+/// The rule's entry in the registry.
+pub(super) fn run(ctx: &mut super::Ctx) {
+    for d in check(ctx.root, ctx.text) {
+        ctx.push(d);
+    }
+}
+
+/// The finding for a file that holds no YAML node at all (empty, or only
+/// comments): its `jobs` are missing.
+pub(super) fn no_workflow() -> Diagnostic {
+    Diagnostic::new(
+        Code::MissingKey,
+        Span::empty(0),
+        "the file holds no workflow: a workflow is a mapping with `jobs`",
+    )
+}
+
+/// Whether `key` is a key of an output's own mapping (`type`, `with`): an
+/// output of that name is that key written one level too shallow, which
+/// this rule reports.
+pub(super) fn is_output_key(key: &str) -> bool {
+    let shapes = Shapes::get();
+    shapes
+        .def("Output")
+        .and_then(|o| shapes.pick(o, Kind::Mapping))
+        .is_some_and(|o| shapes.shape(o).property(key).is_some())
+}
+
+fn check(root: &Node, text: &str) -> Vec<Diagnostic> {
     let shapes = Shapes::get();
     let mut w = Walker {
         shapes,
@@ -319,17 +347,9 @@ impl<'a> Walker<'a> {
         let got = node.kind();
         let name = &owner.name;
         let span = node.span;
-        // An output written as a bare string (`repo: CloneRepo`).
+        // An output written as a bare string (`repo: CloneRepo`): the io
+        // rule reports it as `io-type`.
         if shape.def.as_deref() == Some("Output") {
-            self.report(Diagnostic::new(
-                Code::IoType,
-                span,
-                format!(
-                    "output `{name}` is {got}; an output is declared as a mapping with a `type` \
-                     (`volume`, `string` or `dataset`). A job cannot pass on another job's output: \
-                     the consumer reads it directly as `JOB.outputs.NAME`"
-                ),
-            ));
             return;
         }
         if owner.key() == Some("on") && owner.parent_def == Some("Workflow") {

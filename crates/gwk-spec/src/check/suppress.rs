@@ -66,7 +66,7 @@ impl Ignores {
         match self.lines.get(&line) {
             None => false,
             Some(None) => true,
-            Some(Some(codes)) => codes.contains(&code),
+            Some(Some(codes)) => codes.iter().any(|&named| code.answers_to(named)),
         }
     }
 }
@@ -340,6 +340,17 @@ fn unknown_code(name: &str, span: Span) -> Diagnostic {
 mod tests {
     use super::*;
     use crate::syntax::parse;
+
+    #[test]
+    fn an_old_code_silences_the_codes_split_from_it() {
+        let ig = scan("a: 1 # gwk: ignore[invalid-value]\n");
+        assert!(ig.silences(0, Code::InvalidValue));
+        assert!(ig.silences(0, Code::InvalidName));
+        assert!(!ig.silences(0, Code::MissingKey));
+        let ig = scan("a: 1 # gwk: ignore[invalid-name]\n");
+        assert!(ig.silences(0, Code::InvalidName));
+        assert!(!ig.silences(0, Code::InvalidValue));
+    }
 
     fn scan(text: &str) -> Ignores {
         let index = LineIndex::new(text);

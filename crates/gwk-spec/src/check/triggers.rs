@@ -1,4 +1,4 @@
-//! Trigger filters (`invalid-value`) and `context.event.github.*` values a
+//! Trigger filters (`invalid-filter`) and `context.event.github.*` values a
 //! run started by hand cannot resolve (`github-context`).
 
 use super::Ctx;
@@ -66,7 +66,7 @@ fn filter(ctx: &mut Ctx, f: &RefFilter, kind: &str) {
     }
     if f.only.is_some() && !f.include.is_empty() {
         ctx.report(
-            Code::InvalidValue,
+            Code::InvalidFilter,
             f.span,
             format!("a {kind} filter gives `only` and `include` together; `only` names the one {kind}, so `include` is meaningless"),
         );
@@ -83,7 +83,7 @@ fn check_pattern(ctx: &mut Ctx, v: &Spanned<String>, kind: &str) {
     if let Some(short) = s.strip_prefix(prefix) {
         ctx.push(
             Diagnostic::new(
-                Code::InvalidValue,
+                Code::InvalidFilter,
                 v.span,
                 format!("the filter matches {kind} names, not refs: write `{short}`"),
             )
@@ -91,13 +91,13 @@ fn check_pattern(ctx: &mut Ctx, v: &Spanned<String>, kind: &str) {
         );
     } else if s.is_empty() {
         ctx.report(
-            Code::InvalidValue,
+            Code::InvalidFilter,
             v.span,
             format!("an empty {kind} name matches no {kind}: give a name or a `*` pattern"),
         );
     } else if s.chars().any(char::is_whitespace) || s.contains("..") {
         ctx.report(
-            Code::InvalidValue,
+            Code::InvalidFilter,
             v.span,
             format!("`{s}` is not a {kind} name git allows"),
         );

@@ -134,6 +134,12 @@ pub fn carry_forward(good: &[Diagnostic], log: &EditLog) -> Vec<Diagnostic> {
                 message: d.message.clone(),
                 related,
                 fixes,
+                // A credential whose range an edit touched is masked whole.
+                mask: d
+                    .mask
+                    .iter()
+                    .map(|&m| log.forward(m).unwrap_or(span))
+                    .collect(),
             })
         })
         .collect()

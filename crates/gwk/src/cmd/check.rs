@@ -3,6 +3,7 @@
 use crate::discover::{Configs, workflow_files};
 use crate::output::{FileReport, Format, render, total};
 use anyhow::{Context, Result};
+use gwk_spec::config::Persona;
 use rayon::prelude::*;
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -25,7 +26,30 @@ pub struct Args {
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: Color,
+    /// How strict the rules are: regular, or pedantic (also what a careful
+    /// reviewer would raise). Overrides `persona` in gwk.toml.
+    #[arg(long, value_enum)]
+    pub persona: Option<PersonaArg>,
 }
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PersonaArg {
+    Regular,
+    Pedantic,
+}
+
+impl From<PersonaArg> for Persona {
+    fn from(p: PersonaArg) -> Persona {
+        match p {
+            PersonaArg::Regular => Persona::Regular,
+            PersonaArg::Pedantic => Persona::Pedantic,
+        }
+    }
+}
+
+/// Set only by scripts/bench-check.sh, to measure in one run what the
+/// security rules cost: `gwk check` then skips them.
+const BENCH_WITHOUT_SECURITY: &str = "GWK_BENCH_WITHOUT_SECURITY";
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Color {
@@ -37,10 +61,18 @@ pub enum Color {
 pub fn run(args: Args) -> Result<ExitCode> {
     let files = workflow_files(&args.paths)?;
     let configs = Configs::default();
+    let without_security = std::env::var_os(BENCH_WITHOUT_SECURITY).is_some();
     let reports: Vec<FileReport> = files
         .par_iter()
         .map(|path| -> Result<FileReport> {
-            let config = configs.for_file(path)?;
+            let mut config = configs.for_file(path)?;
+            if args.persona.is_some() || without_security {
+                let c = std::sync::Arc::make_mut(&mut config);
+                if let Some(p) = args.persona {
+                    c.persona = p.into();
+                }
+                c.bench_without_security = without_security;
+            }
             let (name, bytes) = if path.as_os_str() == "-" {
                 let mut buf = Vec::new();
                 std::io::stdin()

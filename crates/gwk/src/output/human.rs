@@ -4,6 +4,7 @@ use super::{FileReport, total};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use gwk_spec::syntax::Span;
 use gwk_spec::{Diagnostic, Severity};
+use std::borrow::Cow;
 
 pub struct Human {
     pub color: bool,
@@ -19,6 +20,33 @@ fn lines_of(report: &FileReport, span: Span) -> (&str, usize, usize) {
     let start = a.line_index.line_start(first);
     let end = a.line_index.line_range(&a.text, last).end;
     (&a.text[start..end.max(start)], first + 1, start)
+}
+
+/// `src` (the text from byte `base`) with every masked credential byte
+/// shown as `*`: a snippet never prints a credential whole.
+fn masked<'a>(report: &FileReport, src: &'a str, base: usize) -> Cow<'a, str> {
+    let end = base + src.len();
+    let hits: Vec<Span> = report
+        .analysis
+        .masks
+        .iter()
+        .filter(|m| m.start < end && base < m.end)
+        .copied()
+        .collect();
+    if hits.is_empty() {
+        return Cow::Borrowed(src);
+    }
+    let mut out = String::with_capacity(src.len());
+    for (i, c) in src.char_indices() {
+        let at = base + i;
+        if hits.iter().any(|m| m.start <= at && at < m.end) && c != '\n' {
+            // One `*` per byte keeps every later offset on the line valid.
+            out.extend(std::iter::repeat_n('*', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// `span` widened to whole characters (the renderer slices the text).
@@ -45,6 +73,8 @@ impl Human {
 
     fn one(&self, report: &FileReport, d: &Diagnostic) -> String {
         let (src, line, base) = lines_of(report, d.span);
+        let src = masked(report, src, base);
+        let src = src.as_ref();
         let relative = |s: Span, base: usize, len: usize| {
             let s = on_char_boundaries(&report.analysis.text, s);
             let start = s.start.saturating_sub(base).min(len);
@@ -59,8 +89,16 @@ impl Human {
                     .path(report.path.as_str())
                     .annotation(AnnotationKind::Primary.span(relative(d.span, base, src.len()))),
             );
-        for r in &d.related {
-            let (rsrc, rline, rbase) = lines_of(report, r.span);
+        let related: Vec<(Cow<str>, usize, usize)> = d
+            .related
+            .iter()
+            .map(|r| {
+                let (rsrc, rline, rbase) = lines_of(report, r.span);
+                (masked(report, rsrc, rbase), rline, rbase)
+            })
+            .collect();
+        for (r, (rsrc, rline, rbase)) in d.related.iter().zip(&related) {
+            let (rsrc, rline, rbase) = (rsrc.as_ref(), *rline, *rbase);
             title = title.element(
                 Snippet::source(rsrc)
                     .line_start(rline)

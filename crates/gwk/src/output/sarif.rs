@@ -1,6 +1,7 @@
 //! `--format sarif`: SARIF 2.1.0, as GitHub code scanning accepts it.
 
 use super::{FileReport, Range};
+use gwk_spec::check::registry;
 use gwk_spec::{Code, Severity};
 use serde_json::{Value, json};
 
@@ -44,13 +45,21 @@ pub fn render(reports: &[FileReport]) -> String {
     let rules: Vec<Value> = Code::ALL
         .iter()
         .map(|c| {
-            json!({
+            let mut rule = json!({
                 "id": c.as_str(),
                 "name": c.as_str(),
                 "shortDescription": {"text": c.summary()},
                 "helpUri": c.docs_url(),
                 "defaultConfiguration": {"level": level(c.default_severity())},
-            })
+            });
+            // GitHub code scanning ranks security rules by these two.
+            if let Some(score) = registry::security_severity(*c) {
+                rule["properties"] = json!({
+                    "tags": ["security"],
+                    "security-severity": score,
+                });
+            }
+            rule
         })
         .collect();
     let mut results = Vec::new();
