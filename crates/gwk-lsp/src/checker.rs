@@ -145,6 +145,7 @@ fn check(state: &State, uri: &lsp::Uri, out: &UnboundedSender<Outbox>, seen: &mu
                     root: None,
                     workflow: None,
                     diagnostics: Vec::new(),
+                    masks: Vec::new(),
                 },
                 diagnostics: Vec::new(),
                 skipped: Some(why),

@@ -167,7 +167,8 @@ pub fn diagnostic(
         Code::UnusedOutput | Code::UnusedWorkflowInput => {
             Some(vec![lsp::DiagnosticTag::UNNECESSARY])
         }
-        Code::Deprecated => Some(vec![lsp::DiagnosticTag::DEPRECATED]),
+        // A retired instance type was a `deprecated` finding before the split.
+        c if c.answers_to(Code::Deprecated) => Some(vec![lsp::DiagnosticTag::DEPRECATED]),
         _ => None,
     };
     lsp::Diagnostic {
