@@ -344,9 +344,10 @@ before(async () => {
   // Open the workflow with Quick Open, as a user would.
   await page.keyboard.press("Control+p");
   await page.locator(".quick-input-widget input").fill("pipeline.yaml");
-  await until("pipeline.yaml in Quick Open", () => page.locator(".quick-input-list .monaco-list-row").first().innerText(), (t) => t.includes("pipeline.yaml"));
+  // The first search indexes the workspace: slow on a busy machine.
+  await until("pipeline.yaml in Quick Open", () => page.locator(".quick-input-list .monaco-list-row").first().innerText({ timeout: 2000 }), (t) => t.includes("pipeline.yaml"), 90000);
   await page.keyboard.press("Enter");
-  await page.locator(".tab.active", { hasText: "pipeline.yaml" }).waitFor({ timeout: 20000 });
+  await page.locator(".tab.active", { hasText: "pipeline.yaml" }).waitFor({ timeout: 30000 });
 });
 
 afterEach(async (t) => {
@@ -523,7 +524,7 @@ test("the graph panel: its nodes, an error badge, redrawn on edit", async () => 
   await command("View: Close All Editor Groups");
   await page.keyboard.press("Control+p");
   await page.locator(".quick-input-widget input").fill("pipeline.yaml");
-  await until("pipeline.yaml in Quick Open", () => page.locator(".quick-input-list .monaco-list-row").first().innerText(), (t) => t.includes("pipeline.yaml"));
+  await until("pipeline.yaml in Quick Open", () => page.locator(".quick-input-list .monaco-list-row").first().innerText({ timeout: 2000 }), (t) => t.includes("pipeline.yaml"));
   await page.keyboard.press("Enter");
   await page.locator(".tab.active", { hasText: "pipeline.yaml" }).waitFor();
 });
@@ -597,7 +598,7 @@ test("a workspace setting gwk.server.path wins over the bundled server", async (
 test("other YAML files are left alone", async () => {
   await page.keyboard.press("Control+p");
   await page.locator(".quick-input-widget input").fill("notes.yaml");
-  await until("notes.yaml in Quick Open", () => page.locator(".quick-input-list .monaco-list-row").first().innerText(), (t) => t.includes("notes.yaml"));
+  await until("notes.yaml in Quick Open", () => page.locator(".quick-input-list .monaco-list-row").first().innerText({ timeout: 2000 }), (t) => t.includes("notes.yaml"));
   await page.keyboard.press("Enter");
   await page.locator(".tab.active", { hasText: "notes.yaml" }).waitFor();
   await sleep(2000); // time for a diagnostic that must not come
