@@ -55,12 +55,16 @@ for cmd in steps:
 PY
 cat "$work/steps.sh"
 export DIST="$work/dist" GITHUB_REF_NAME="v$version" GWK_RELEASE_DRY_RUN=1
-copy_script="$(grep -l 'server/gwk-lsp' editors/vscode/scripts/*.mjs 2>/dev/null | head -1 || true)"
-n=0
+# The extension's script that bundles gwk-lsp (scripts/release/vscode.sh
+# calls it); without it the VS Code step is skipped, saying so.
+copy_script=""
+[ -f editors/vscode/scripts/bundle-server.mjs ] && copy_script=editors/vscode/scripts/bundle-server.mjs
+n=0 skipped=0
 while read -r cmd; do
     n=$((n + 1))
     if [[ "$cmd" == scripts/release/vscode.sh* ]] && [ -z "$copy_script" ]; then
-        echo "SKIPPED: $cmd (no script in editors/vscode/scripts/ bundles the server yet)"
+        echo "SKIPPED: $cmd (editors/vscode/scripts/bundle-server.mjs is not in this tree)"
+        skipped=$((skipped + 1))
         continue
     fi
     echo "--- step $n: $cmd"
@@ -80,4 +84,4 @@ tar -tzf "$DIST/gwk-$version-x86_64-unknown-linux-gnu.tar.gz" | sort > "$work/ar
 diff <(printf '%s\n' "gwk-$version-x86_64-unknown-linux-gnu/" gwk-"$version"-x86_64-unknown-linux-gnu/{LICENSE,README.md,gwk,gwk-lsp} | sort) "$work/archive.txt" \
     || fail "the archive does not hold exactly gwk, gwk-lsp, README.md and LICENSE"
 git -C "$DIST/gwk-pre-commit" describe --tags --exact-match | grep -qx "v$version" || fail "the pre-commit mirror is not tagged v$version"
-echo "release steps: $n run, 0 failed"
+echo "release steps: $((n - skipped)) run, $skipped skipped, 0 failed"

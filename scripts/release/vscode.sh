@@ -18,11 +18,10 @@ server="$(bin_dir "$target")/gwk-lsp$exe"
 [ -f "$server" ] || { echo "vscode: $server is missing: run scripts/release/wheel.sh $target first" >&2; exit 1; }
 ext="$repo/editors/vscode"
 # The extension's script that bundles the server (the VS Code extension's
-# code owns it): the one in editors/vscode/scripts/ that writes
-# server/gwk-lsp. It takes the binary's path.
-copy_script="$(grep -l 'server/gwk-lsp' "$ext"/scripts/*.mjs 2>/dev/null | head -1 || true)"
-if [ -z "$copy_script" ]; then
-    echo "vscode: no script in editors/vscode/scripts/ copies the server into server/gwk-lsp" >&2
+# code owns it; it writes server/gwk-lsp, or gwk-lsp.exe for Windows).
+copy_script="$ext/scripts/bundle-server.mjs"
+if [ ! -f "$copy_script" ]; then
+    echo "vscode: $copy_script is missing" >&2
     exit 3
 fi
 version="$(gwk_version)"
