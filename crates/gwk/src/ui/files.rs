@@ -217,7 +217,10 @@ pub async fn job_output(
     if o.kind != "volume" {
         return html::error(
             StatusCode::NOT_FOUND,
-            &format!("`{output}` is a {} output, not a volume: its value is on the Data tab", o.kind),
+            &format!(
+                "`{output}` is a {} output, not a volume: its value is on the Data tab",
+                o.kind
+            ),
         );
     }
     let Some(root) = output_root(&ui.home, &o.path) else {
