@@ -220,8 +220,6 @@ fn conflicts(ctx: &mut Ctx) {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn dataset_reference_grammar() {
         // The rule is gwk-spec's one dataset name rule (plan/dataset.rs).
