@@ -26,7 +26,6 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use tower_lsp_server::LspService;
 
-
 const HELP: &str = "\
 gwk-lsp: the language server for Paperspace Gradient workflow specs
 
