@@ -2,7 +2,7 @@
 # What the release profile's size settings cost or save, measured side by
 # side in one run (docs/performance.md, "Binary size"):
 #
-#   before: the release profile as it was until issue 19 — no LTO across
+#   before: the release profile as it was until the size work — no LTO across
 #           crates, line tables kept, nothing stripped (Cargo.toml's release
 #           profile with CARGO_PROFILE_RELEASE_* overrides), gwk and gwk-lsp
 #           built in one cargo invocation into target/cmp-before;

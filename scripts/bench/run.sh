@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark of `gwk run` against the Docker engine (issue 5 "Speed").
+# Benchmark of `gwk run` against the Docker engine.
 #
 #   scripts/bench/run.sh [ROUNDS]     (default 3 rounds; the median is reported)
 #

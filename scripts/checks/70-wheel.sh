@@ -5,7 +5,7 @@
 #   - `gwk check examples/` finds the examples clean (the README's first
 #     command) and `gwk-lsp --version` names the same version;
 #   - `gwk-lsp` answers an LSP `initialize` over stdio;
-#   - the installed binaries are within their size targets (issue 19:
+#   - the installed binaries are within their size targets (
 #     gwk <= 20 MB, gwk-lsp <= 8 MB), printed.
 # The root package (Cargo.toml, `gwk-dist`) builds both commands from the
 # crates' own `main.rs` files, each a call into its crate's library, so the

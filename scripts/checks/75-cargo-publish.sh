@@ -27,8 +27,8 @@ if [ -n "$unexpected" ]; then
     echo "$unexpected" >&2
     exit 1
 fi
-for c in gwk-spec gwk-argo gwk-run gwk gwk-lsp; do
+for c in gwk-spec gwk-project gwk-argo gwk-run gwk gwk-lsp; do
     grep -q "Uploading $c v" "$log" || { cat "$log"; echo "FAIL: $c was not packaged" >&2; exit 1; }
 done
 echo "(cargo publish --dry-run took $((SECONDS - start)) s)"
-echo "5 crates ready to publish, 0 failed"
+echo "6 crates ready to publish, 0 failed"

@@ -1,4 +1,4 @@
-//! Exported manifests pass checkov's Argo Workflows policies (issue 14):
+//! Exported manifests pass checkov's Argo Workflows policies:
 //! the export of every valid corpus file, by default and with the strict
 //! setting (`[argo] run-as-user`).
 //!

@@ -1,4 +1,4 @@
-//! The language server and the CLI see one project (issue 12 §1): on the
+//! The language server and the CLI see one project: on the
 //! same fixture, the secrets and datasets the server completes are those
 //! `gwk plan` resolves, and the workflow files the server scans are those
 //! `gwk check` walks. The fixture is built where the two used to disagree:

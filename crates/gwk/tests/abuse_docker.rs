@@ -1,4 +1,4 @@
-//! Abuse tests of `gwk run` (issue 13, and the runner's part of issue 14),
+//! Abuse tests of `gwk run` (and of the secrets the runner must not leak),
 //! against the Docker engine of the test environment: a reader that never
 //! reads, logs followed live, SIGTERM and SIGHUP, secrets and their hashes,
 //! escape sequences, a 2 MB script, credentials in a git URL. docs/testing.md

@@ -1,5 +1,5 @@
 //! One dataset name rule for `gwk check`, `gwk plan`, `gwk run` and
-//! `--dataset` values (issue 13, item 10): a namespaced dataset cannot be
+//! `--dataset` values: a namespaced dataset cannot be
 //! written, and a bad `--dataset` value is refused before anything else.
 
 use std::process::Command;

@@ -1,4 +1,4 @@
-//! Runs that last (issue 6), against the real Docker engine: history and
+//! Runs that last, against the real Docker engine: history and
 //! logs, resume, the cache, create-model, the S3 download, `kill -9` and
 //! `gwk gc`, and the JSON event stream.
 
