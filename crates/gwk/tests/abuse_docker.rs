@@ -464,7 +464,7 @@ jobs:
   InUrl:
     uses: git-checkout@v1
     with:
-      url: http://bob:{token}@127.0.0.1:{port}/repo.git
+      url: http://bob:{token}@127.0.0.1:{port}/repo.git  # gwk: ignore[hardcoded-credential]
     outputs:
       repo: {{type: volume}}
   WithPassword:
