@@ -145,9 +145,17 @@ async function cursor() {
  */
 async function typeNewLine(text) {
   await page.keyboard.press("End");
+  const { line } = await until("the cursor's line", cursor, (c) => c.line > 0);
   await page.keyboard.press("Enter");
-  for (let i = 0; i < 3 && (await cursor()).col !== 1; i++) await page.keyboard.press("Shift+Home");
-  assert.equal((await cursor()).col, 1, "the new line's start");
+  // The status bar lags behind the keys on a busy machine: wait for it to
+  // show the new line before reading the column. Shift+Home is "smart" (it
+  // toggles between column 1 and the first non-blank), so press it once and
+  // wait for column 1 rather than pressing again on a stale reading.
+  const at = await until("the new line", cursor, (c) => c.line === line + 1);
+  if (at.col !== 1) {
+    await page.keyboard.press("Shift+Home");
+    await until("the new line's start", cursor, (c) => c.line === line + 1 && c.col === 1, 10000);
+  }
   await page.keyboard.type(text);
 }
 
