@@ -4,46 +4,14 @@
 //! is absent (a fresh clone without ../shared) the test says so and passes.
 
 use gwk_spec::{Code, Config, Severity, analyze_bytes};
+use gwk_test_support::corpus::Verdict;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-fn corpus_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
-    dir.join("SOURCES.md").is_file().then_some(dir)
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Verdict {
-    Valid,
-    Invalid,
-    Warned,
-}
-
-/// File name → verdict, from the section each entry of SOURCES.md is in.
-fn verdicts(sources: &str) -> HashMap<String, Verdict> {
-    let mut out = HashMap::new();
-    let mut current = None;
-    for line in sources.lines() {
-        if let Some(heading) = line.strip_prefix("## ") {
-            let h = heading.to_lowercase();
-            current = Some(
-                if h.contains("not parseable") || h.contains("schema-invalid") {
-                    Verdict::Invalid
-                } else if h.contains("semantically broken") || h.contains("questionable") {
-                    Verdict::Warned
-                } else {
-                    // Docs examples, Paperspace-authored, forks, third-party files
-                    // that look valid, valid specs in another location.
-                    Verdict::Valid
-                },
-            );
-        }
-        if let (Some(v), Some(rest)) = (current, line.strip_prefix("- **`")) {
-            let name = rest.split('`').next().unwrap_or_default();
-            out.insert(name.to_string(), v);
-        }
-    }
-    out
+/// File name → verdict, by the one reader of SOURCES.md.
+fn verdicts() -> Option<HashMap<String, Verdict>> {
+    let entries = gwk_test_support::corpus::entries()?;
+    Some(entries.into_iter().map(|e| (e.name, e.verdict)).collect())
 }
 
 /// The specific mistakes SOURCES.md names, as the codes that report them.
@@ -193,12 +161,10 @@ const EXPECTED: &[(&str, &[Code])] = &[
 
 #[test]
 fn corpus_files_get_their_verdicts() {
-    let Some(dir) = corpus_dir() else {
-        eprintln!("SKIPPED: ../shared/corpus is absent; the corpus verdicts were not checked");
+    let (Some(dir), Some(verdicts)) = (gwk_test_support::corpus::dir(), verdicts()) else {
+        gwk_test_support::skipped("the corpus verdicts were not checked", "../shared/corpus");
         return;
     };
-    let sources = std::fs::read_to_string(dir.join("SOURCES.md")).unwrap();
-    let verdicts = verdicts(&sources);
     let mut failures = Vec::new();
     let mut checked = 0;
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)

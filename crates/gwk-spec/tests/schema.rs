@@ -49,26 +49,20 @@ fn schema_accepts_the_examples() {
     assert!(n >= 3);
 }
 
-/// Files of SOURCES.md sections whose verdict is "valid".
+/// Every corpus file, and whether SOURCES.md calls it valid (the one
+/// reader of SOURCES.md).
 fn corpus() -> Option<(PathBuf, Vec<(String, bool)>)> {
-    let dir = repo().join("../shared/corpus");
-    let sources = std::fs::read_to_string(dir.join("SOURCES.md")).ok()?;
-    let mut valid = None;
-    let mut out = Vec::new();
-    for line in sources.lines() {
-        if let Some(h) = line.strip_prefix("## ") {
-            let h = h.to_lowercase();
-            valid = Some(
-                !(h.contains("invalid")
-                    || h.contains("not parseable")
-                    || h.contains("broken")
-                    || h.contains("questionable")),
-            );
-        }
-        if let (Some(v), Some(rest)) = (valid, line.strip_prefix("- **`")) {
-            out.push((rest.split('`').next().unwrap_or_default().to_string(), v));
-        }
-    }
+    let dir = gwk_test_support::corpus::dir()?;
+    let entries = gwk_test_support::corpus::entries()?;
+    let out = entries
+        .into_iter()
+        .map(|e| {
+            (
+                e.name,
+                e.verdict == gwk_test_support::corpus::Verdict::Valid,
+            )
+        })
+        .collect();
     Some((dir, out))
 }
 

@@ -15,37 +15,19 @@ fn root() -> PathBuf {
 }
 
 fn corpus_dir() -> Option<PathBuf> {
-    let dir = root().join("../shared/corpus");
-    dir.join("SOURCES.md").is_file().then_some(dir)
+    gwk_test_support::corpus::dir()
 }
 
-/// The corpus files SOURCES.md lists as valid, sorted.
+/// The corpus files SOURCES.md lists as valid, sorted, by name.
 fn valid_corpus_files() -> Vec<String> {
-    let Some(dir) = corpus_dir() else {
-        eprintln!("SKIPPED: ../shared/corpus is absent; only the examples are checked");
+    let Some(files) = gwk_test_support::corpus::valid_files() else {
+        gwk_test_support::skipped("only the examples are checked", "../shared/corpus");
         return Vec::new();
     };
-    let sources = std::fs::read_to_string(dir.join("SOURCES.md")).unwrap();
-    let mut valid = false;
-    let mut out = Vec::new();
-    for line in sources.lines() {
-        if let Some(h) = line.strip_prefix("## ") {
-            let h = h.to_lowercase();
-            valid = !(h.contains("not parseable")
-                || h.contains("schema-invalid")
-                || h.contains("semantically broken")
-                || h.contains("questionable"));
-        }
-        if let (true, Some(rest)) = (valid, line.strip_prefix("- **`")) {
-            let name = rest.split('`').next().unwrap_or_default();
-            if dir.join(name).is_file() {
-                out.push(name.to_string());
-            }
-        }
-    }
-    out.sort();
-    assert!(out.len() > 20, "SOURCES.md lists few valid files: {out:?}");
-    out
+    files
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect()
 }
 
 fn examples() -> Vec<String> {

@@ -12,11 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-/// ../shared, when it is there (a fresh clone has none).
-pub fn shared_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
-    dir.is_dir().then_some(dir)
-}
+pub use gwk_test_support::shared_dir;
 
 /// The repository's root.
 pub fn repo_dir() -> PathBuf {
@@ -24,27 +20,9 @@ pub fn repo_dir() -> PathBuf {
 }
 
 /// The corpus files SOURCES.md calls valid (the schema test and the checkov
-/// test export the same files).
+/// test export the same files), by the one reader of SOURCES.md.
 pub fn valid_corpus_files() -> Option<Vec<PathBuf>> {
-    let dir = shared_dir()?.join("corpus");
-    let sources = std::fs::read_to_string(dir.join("SOURCES.md")).ok()?;
-    let valid_sections = [
-        "look valid",
-        "paperspace documentation examples",
-        "paperspace-authored repositories",
-        "forks of paperspace console templates",
-    ];
-    let mut in_valid = false;
-    let mut out = Vec::new();
-    for line in sources.lines() {
-        if let Some(h) = line.strip_prefix("## ") {
-            let h = h.to_lowercase();
-            in_valid = valid_sections.iter().any(|s| h.contains(s));
-        } else if in_valid && let Some(rest) = line.strip_prefix("- **`") {
-            out.push(dir.join(rest.split('`').next().unwrap()));
-        }
-    }
-    Some(out)
+    gwk_test_support::corpus::valid_files()
 }
 
 pub const WORKFLOW_DEF: &str = "io.argoproj.workflow.v1alpha1.Workflow";

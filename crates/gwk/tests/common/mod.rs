@@ -3,10 +3,7 @@
 //! left no container behind.
 #![allow(dead_code)]
 
-// The Docker test environment's addresses, shared with gwk-run's tests.
-#[path = "../../../gwk-run/tests/common/mod.rs"]
-mod env;
-pub use env::test_env;
+pub use gwk_test_support::docker::test_env;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
