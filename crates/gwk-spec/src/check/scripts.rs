@@ -36,8 +36,9 @@ pub fn check(ctx: &mut Ctx) {
     }
 }
 
-/// The scalars that hold commands: a script, a container's args and command.
-fn command_nodes(job: &Job) -> Vec<&Node> {
+/// The scalars that hold commands: a script, a container's args and command
+/// (the security rules scan the same ones).
+pub(super) fn command_nodes(job: &Job) -> Vec<&Node> {
     let mut out = Vec::new();
     match job.action {
         Some(Action::Script) => out.extend(job.param("script").map(|p| &p.value)),

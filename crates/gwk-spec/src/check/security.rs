@@ -14,6 +14,7 @@ mod tokens;
 
 use super::Ctx;
 use super::edits::column;
+use super::scripts::command_nodes;
 use crate::config::Persona;
 use crate::diagnostic::{Code, Diagnostic, Edit, Fix};
 use crate::model::{Action, EnvVar, InputSource, Job};
@@ -270,23 +271,6 @@ fn insecure_url(ctx: &mut Ctx, text: &str, base: usize, u: &shell::Url, what: &s
     )
     .with_fix(Fix::replace("use `https://`", span, "https://"));
     ctx.push(d);
-}
-
-/// The scalars that hold commands: a script, a container's args and command.
-fn command_nodes(job: &Job) -> Vec<&Node> {
-    let mut out = Vec::new();
-    match job.action {
-        Some(Action::Script) => out.extend(job.param("script").map(|p| &p.value)),
-        Some(Action::Container) => {
-            out.extend(job.param("command").map(|p| &p.value));
-            if let Some(items) = job.param("args").and_then(|p| p.value.as_sequence()) {
-                out.extend(items.iter());
-            }
-        }
-        _ => {}
-    }
-    out.retain(|n| n.as_str().is_some());
-    out
 }
 
 /// The names of the job's environment variables that hold a secret
