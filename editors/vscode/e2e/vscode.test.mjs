@@ -263,10 +263,20 @@ async function resetWorkflow(text = FIXTURE) {
   writeFileSync(workflow, text);
   await focusEditor();
   await command("File: Revert File");
-  await focusEditor();
-  await page.keyboard.press("Control+Home");
+  // The view may still be scrolled from the last test (the Problems panel
+  // made it shorter), and a Ctrl+Home pressed while the palette was still
+  // closing is lost: press it on each look until the view starts at line 1.
   const want = text.split("\n").slice(0, 20);
-  await until("the editor to show the fixture", visibleLines, (lines) => want.every((l, i) => lines[i] === l));
+  await until(
+    "the editor to show the fixture from its first line",
+    async () => {
+      await focusEditor();
+      await page.keyboard.press("Control+Home");
+      return visibleLines();
+    },
+    (lines) => want.every((l, i) => lines[i] === l),
+  );
+  await until("the cursor at 1:1", cursor, (c) => c.line === 1 && c.col === 1);
 }
 
 // --- set-up ----------------------------------------------------------------
