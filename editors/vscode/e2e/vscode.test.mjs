@@ -144,6 +144,11 @@ async function cursor() {
  * typed over.
  */
 async function typeNewLine(text) {
+  // A completion list opened by the text typed last (space and ":" are the
+  // server's trigger characters) would take the Enter as "accept": close it
+  // and wait until it is gone.
+  await page.keyboard.press("Escape");
+  await until("no completion list", () => page.locator(".editor-widget.suggest-widget:visible").count(), (n) => n === 0, 10000);
   await page.keyboard.press("End");
   const { line } = await until("the cursor's line", cursor, (c) => c.line > 0);
   await page.keyboard.press("Enter");
