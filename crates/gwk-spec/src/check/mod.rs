@@ -198,6 +198,9 @@ fn finish(
             if let Some(set) = config.configured(d.code) {
                 d.severity = set?;
             }
+            if !config.selection.keeps(d.code, d.severity) {
+                return None;
+            }
             let line = index.line_of(d.span.start);
             (!ignores.silences(line, d.code)).then_some(d)
         })
