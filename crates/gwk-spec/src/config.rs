@@ -130,12 +130,12 @@ impl Config {
         }
         config.selection = Selection {
             select: match &config.select {
-                Some(names) => Some(
-                    codes_of(names).map_err(|source| ConfigError::UnknownName {
+                Some(names) => {
+                    Some(codes_of(names).map_err(|source| ConfigError::UnknownName {
                         key: "select",
                         source,
-                    })?,
-                ),
+                    })?)
+                }
                 None => None,
             },
             ignore: codes_of(&config.ignore).map_err(|source| ConfigError::UnknownName {
@@ -143,9 +143,9 @@ impl Config {
                 source,
             })?,
             min_severity: match &config.min_severity {
-                Some(s) => Some(
-                    Severity::parse(s).ok_or_else(|| ConfigError::BadMinSeverity(s.clone()))?,
-                ),
+                Some(s) => {
+                    Some(Severity::parse(s).ok_or_else(|| ConfigError::BadMinSeverity(s.clone()))?)
+                }
                 None => None,
             },
         };

@@ -79,7 +79,10 @@ mod tests {
         assert!(!before.is_empty());
         let shifted = format!("# a comment\n\n{WF}");
         assert_eq!(prints(&shifted), before);
-        let edited = WF.replace("script: echo hi\n      image: ubuntu:22.04", "script: echo bye\n      image: ubuntu:22.04");
+        let edited = WF.replace(
+            "script: echo hi\n      image: ubuntu:22.04",
+            "script: echo bye\n      image: ubuntu:22.04",
+        );
         assert_eq!(prints(&edited), before);
     }
 

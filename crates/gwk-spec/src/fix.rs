@@ -224,7 +224,11 @@ mod tests {
         // meet), and a second fix over the same span waits a pass.
         let text = "jobs:\n  A:\n    uses: script@v1\n    with:\n      script: echo hi\n      imag: ubuntu:22.04\n    resources:\n      instance-type: C4\n";
         let fixed = fix_text(text, &Config::default(), FixLevel::Safe);
-        assert!(fixed.text.contains("      image: ubuntu:22.04\n"), "{}", fixed.text);
+        assert!(
+            fixed.text.contains("      image: ubuntu:22.04\n"),
+            "{}",
+            fixed.text
+        );
         assert!(fixed.applied >= 1);
         let again = fix_text(&fixed.text, &Config::default(), FixLevel::Safe);
         assert_eq!(again.text, fixed.text);
@@ -239,7 +243,11 @@ mod tests {
         let safe = fix_text(text, &Config::default(), FixLevel::Safe);
         assert!(safe.text.contains("http://example.com"));
         let unsafe_ = fix_text(text, &Config::default(), FixLevel::Unsafe);
-        assert!(unsafe_.text.contains("https://example.com"), "{}", unsafe_.text);
+        assert!(
+            unsafe_.text.contains("https://example.com"),
+            "{}",
+            unsafe_.text
+        );
     }
 
     #[test]

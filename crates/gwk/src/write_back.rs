@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 pub enum Refusal {
     #[error("{0}: not valid UTF-8 (at byte {1}); left alone, gwk fixes only UTF-8 text")]
     NotUtf8(PathBuf, usize),
-    #[error("{0}: changed on disk while gwk was fixing it; left alone (run `gwk check --fix` again)")]
+    #[error(
+        "{0}: changed on disk while gwk was fixing it; left alone (run `gwk check --fix` again)"
+    )]
     Changed(PathBuf),
     #[error("{0}: cannot write the fixed file: {1}; left alone")]
     Io(PathBuf, std::io::Error),
@@ -94,7 +96,12 @@ mod tests {
         std::fs::write(&real, "old\n").unwrap();
         std::os::unix::fs::symlink(&real, &link).unwrap();
         replace(&link, b"old\n", "new\n").unwrap();
-        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
         assert_eq!(std::fs::read_to_string(&real).unwrap(), "new\n");
     }
 }

@@ -193,7 +193,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
             changed += 1;
             let _ = out.write_all(d.as_bytes());
         }
-        let _ = writeln!(err, "gwk: --fix would change {changed} of {} files", outcomes.len());
+        let _ = writeln!(
+            err,
+            "gwk: --fix would change {changed} of {} files",
+            outcomes.len()
+        );
         return Ok(exit(changed > 0 || refused > 0));
     }
     if let Mode::Fix(_) = mode {
@@ -203,13 +207,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let mut reports: Vec<FileReport> = outcomes.into_iter().map(|o| o.report).collect();
     if let Some(path) = &args.write_baseline {
-        let entries: Vec<baseline::Entry> = reports
-            .iter()
-            .flat_map(|r| entries(path, r))
-            .collect();
+        let entries: Vec<baseline::Entry> = reports.iter().flat_map(|r| entries(path, r)).collect();
         let n = entries.len();
         baseline::write(path, entries)?;
-        let _ = writeln!(err, "gwk: wrote {n} findings of {} files to {}", reports.len(), path.display());
+        let _ = writeln!(
+            err,
+            "gwk: wrote {n} findings of {} files to {}",
+            reports.len(),
+            path.display()
+        );
         return Ok(exit(refused > 0));
     }
     if let Some(path) = &args.baseline {

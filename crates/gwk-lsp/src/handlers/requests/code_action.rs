@@ -24,12 +24,13 @@ fn wanted(only: Option<&[CodeActionKind]>, kind: &str) -> bool {
     let Some(kinds) = only else {
         return kind != FIX_ALL;
     };
-    {
-        kinds.iter().any(|k| {
-            let k = k.as_str();
-            kind == k || kind.strip_prefix(k).is_some_and(|rest| rest.starts_with('.'))
-        })
-    }
+    kinds.iter().any(|k| {
+        let k = k.as_str();
+        kind == k
+            || kind
+                .strip_prefix(k)
+                .is_some_and(|rest| rest.starts_with('.'))
+    })
 }
 
 pub fn run(snap: &Snapshot, params: CodeActionParams) -> Option<CodeActionResponse> {
@@ -83,7 +84,10 @@ fn fix_all(snap: &Snapshot) -> Option<CodeActionOrCommand> {
         edit: Some(WorkspaceEdit {
             changes: Some(HashMap::from([(
                 snap.uri.clone(),
-                edits.iter().map(|e| convert::text_edit(e, &lines)).collect(),
+                edits
+                    .iter()
+                    .map(|e| convert::text_edit(e, &lines))
+                    .collect(),
             )])),
             ..WorkspaceEdit::default()
         }),
