@@ -42,7 +42,7 @@ impl FixLevel {
 /// The fixes one pass applies to the findings `diags` of one text: the
 /// best fix of each allowed finding, in source order, leaving out any fix
 /// that meets an edit already chosen (the next pass retries it).
-pub fn choose<'a>(diags: &'a [Diagnostic], level: FixLevel) -> Vec<&'a Fix> {
+pub fn choose(diags: &[Diagnostic], level: FixLevel) -> Vec<&Fix> {
     let mut chosen: Vec<&Fix> = Vec::new();
     let mut taken: Vec<&Edit> = Vec::new();
     for d in diags {

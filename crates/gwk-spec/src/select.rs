@@ -19,14 +19,14 @@ pub struct UnknownName {
 }
 
 /// The families' names, as docs/rules.md and `--select` spell them.
-fn families() -> impl Iterator<Item = registry::Family> {
+fn families() -> Vec<registry::Family> {
     let mut seen: Vec<registry::Family> = Vec::new();
-    RULES.iter().filter_map(move |r| {
-        (!seen.contains(&r.family)).then(|| {
+    for r in RULES {
+        if !seen.contains(&r.family) {
             seen.push(r.family);
-            r.family
-        })
-    })
+        }
+    }
+    seen
 }
 
 /// The codes `name` stands for.
@@ -39,7 +39,7 @@ pub fn codes_named(name: &str) -> Result<Vec<Code>, UnknownName> {
             .filter(|c| c.answers_to(named))
             .collect());
     }
-    if let Some(family) = families().find(|f| f.as_str() == name) {
+    if let Some(family) = families().into_iter().find(|f| f.as_str() == name) {
         return Ok(Code::ALL
             .iter()
             .copied()
@@ -49,7 +49,7 @@ pub fn codes_named(name: &str) -> Result<Vec<Code>, UnknownName> {
     let candidates = Code::ALL
         .iter()
         .map(|c| c.as_str())
-        .chain(families().map(|f| f.as_str()));
+        .chain(families().into_iter().map(|f| f.as_str()));
     Err(UnknownName {
         name: name.to_string(),
         hint: suggest::best(name, candidates),

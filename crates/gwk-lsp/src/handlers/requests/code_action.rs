@@ -101,7 +101,7 @@ mod tests {
 
     #[test]
     fn a_parent_kind_asks_for_its_children() {
-        let k = |s: &str| CodeActionKind::new(s.to_string());
+        let k = |s: &'static str| CodeActionKind::new(s);
         assert!(!wanted(None, FIX_ALL));
         assert!(wanted(None, "quickfix"));
         assert!(wanted(Some(&[k("source")]), FIX_ALL));
