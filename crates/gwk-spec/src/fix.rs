@@ -108,7 +108,7 @@ impl Fixed {
 /// undone and fixing stops there.
 pub fn fix_text(text: &str, config: &Config, level: FixLevel) -> Fixed {
     let mut current = text.to_string();
-    let mut analysis = analyze(&current, config);
+    let (mut analysis, mut broken) = selected(&current, config);
     let mut applied = 0;
     let mut passes = 0;
     while passes < MAX_PASSES {
@@ -121,10 +121,11 @@ pub fn fix_text(text: &str, config: &Config, level: FixLevel) -> Fixed {
         if next == current {
             break;
         }
-        let next_analysis = analyze(&next, config);
-        if syntax_errors(&next_analysis) > syntax_errors(&analysis) {
+        let (next_analysis, next_broken) = selected(&next, config);
+        if next_broken > broken {
             break;
         }
+        broken = next_broken;
         applied += fixes.len();
         passes += 1;
         current = next;
@@ -138,11 +139,18 @@ pub fn fix_text(text: &str, config: &Config, level: FixLevel) -> Fixed {
     }
 }
 
-fn syntax_errors(a: &Analysis) -> usize {
-    a.diagnostics
+/// The check of `text` with only the findings the project reports (a
+/// finding that is not reported is not fixed either), and its count of
+/// YAML syntax errors, reported or not: a fix must never break the YAML.
+fn selected(text: &str, config: &Config) -> (Analysis, usize) {
+    let mut a = analyze(text, config);
+    let broken = a
+        .diagnostics
         .iter()
         .filter(|d| d.code == Code::YamlSyntax)
-        .count()
+        .count();
+    a.select(&config.selection);
+    (a, broken)
 }
 
 /// The edits that turn `before` into `after`: one replacement of the part

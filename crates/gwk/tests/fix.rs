@@ -327,6 +327,34 @@ fn select_ignore_and_min_severity_pick_the_findings() {
 }
 
 #[test]
+fn plan_refuses_a_broken_workflow_whatever_check_reports() {
+    let dir = TempDir::new().unwrap();
+    std::fs::write(dir.path().join("gwk.toml"), "select = [\"security\"]\n").unwrap();
+    std::fs::write(
+        dir.path().join("w.yaml"),
+        "jobs: [this is: not a workflow\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("x.yaml"), MIXED).unwrap();
+    let (reported, status) = codes(dir.path(), &["w.yaml", "x.yaml"]);
+    assert_eq!(reported, ["remote-script", "unpinned-image"]);
+    assert_eq!(status, 0);
+    for file in ["w.yaml", "x.yaml"] {
+        let out = gwk()
+            .current_dir(dir.path())
+            .args(["plan", file])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
 fn an_unknown_rule_name_is_an_error_with_a_did_you_mean() {
     let dir = TempDir::new().unwrap();
     std::fs::write(dir.path().join("w.yaml"), MIXED).unwrap();

@@ -311,14 +311,14 @@ fn check_file(path: &Path, name: String, bytes: &[u8], config: &Config, mode: Mo
         refusal,
     };
     let level = match mode {
-        Mode::Check => return plain(gwk_spec::analyze_bytes(bytes, config), None),
+        Mode::Check => return plain(selected_bytes(bytes, config), None),
         Mode::Fix(level) | Mode::Diff(level) => level,
     };
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
             let refusal = Refusal::NotUtf8(path.to_path_buf(), e.valid_up_to());
-            return plain(gwk_spec::analyze_bytes(bytes, config), Some(refusal));
+            return plain(selected_bytes(bytes, config), Some(refusal));
         }
     };
     let fixed = fix_text(text, config, level);
@@ -341,8 +341,15 @@ fn check_file(path: &Path, name: String, bytes: &[u8], config: &Config, mode: Mo
             applied: fixed.applied,
             ..plain(fixed.analysis, None)
         },
-        Err(refusal) => plain(gwk_spec::analyze(text, config), Some(refusal)),
+        Err(refusal) => plain(selected_bytes(bytes, config), Some(refusal)),
     }
+}
+
+/// The check of `bytes`, with only the findings the selection reports.
+fn selected_bytes(bytes: &[u8], config: &Config) -> Analysis {
+    let mut a = gwk_spec::analyze_bytes(bytes, config);
+    a.select(&config.selection);
+    a
 }
 
 /// The baseline entries of a report's findings, in their order.
