@@ -140,7 +140,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let configs = Configs::default();
     let without_security = std::env::var_os(BENCH_WITHOUT_SECURITY).is_some();
     // The tree is kept only where a fingerprint needs it.
-    let keep_tree = args.format == Format::Sarif || args.baseline.is_some();
+    let keep_tree =
+        args.format == Format::Sarif || args.baseline.is_some() || args.write_baseline.is_some();
     let outcomes: Vec<Outcome> = files
         .par_iter()
         .map(|path| -> Result<Outcome> {
@@ -168,13 +169,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
             };
             let mut outcome = check_file(path, name, &bytes, &config, mode);
             let analysis = &mut outcome.report.analysis;
-            if args.write_baseline.is_some() || keep_tree {
-                // Fingerprints read the tree: kept for SARIF and baselines.
-            } else {
-                // The findings are all the output needs: freeing the tree and
-                // the model here lets the next file reuse their memory instead
-                // of faulting in fresh pages (most of a 200-file check's system
-                // time) and keeps the peak small.
+            // The findings are all the output needs: freeing the tree and
+            // the model here lets the next file reuse their memory instead
+            // of faulting in fresh pages (most of a 200-file check's system
+            // time) and keeps the peak small. Fingerprints (SARIF, baselines)
+            // read the tree, so it stays for them.
+            if !keep_tree {
                 analysis.root = None;
             }
             analysis.workflow = None;

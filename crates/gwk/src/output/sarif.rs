@@ -81,13 +81,11 @@ pub fn render(reports: &[FileReport]) -> String {
                 "locations": [location(&report.path, report.range(d.span), None)],
             });
             // The fingerprint a baseline records (no line numbers): code
-            // scanning matches a finding across commits by it. Only when
-            // the tree was kept (it holds the finding's YAML path).
-            if report.analysis.root.is_some() {
-                result["partialFingerprints"] = json!({
-                    FINGERPRINT_KEY: gwk_spec::fingerprint::fingerprint(&report.analysis, d),
-                });
-            }
+            // scanning matches a finding across commits by it. `gwk check`
+            // keeps the tree for SARIF: the fingerprint reads the YAML path.
+            result["partialFingerprints"] = json!({
+                FINGERPRINT_KEY: gwk_spec::fingerprint::fingerprint(&report.analysis, d),
+            });
             if !d.related.is_empty() {
                 result["relatedLocations"] = d
                     .related
