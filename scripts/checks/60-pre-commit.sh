@@ -24,4 +24,4 @@ export CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_PROFILE_RELEASE_DEBUG=0 CARGO_PRO
 # Whatever the release profile says about LTO, not here.
 export CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256
 check_hook "$repo"
-echo "2 passed, 0 failed"
+echo "4 passed, 0 failed"

@@ -40,4 +40,4 @@ DIST="$work/mirror-out" bash "$repo/scripts/release/pre-commit-mirror.sh" "$work
 # and $dist holds the only gwk distribution in its find-links (pre-commit
 # try-repo installs into a store it removes, so the environment is gone).
 [ "$(ls "$dist"/gwk-*.whl "$wheelhouse"/gwk-*.whl 2>/dev/null | wc -l)" = 1 ] || fail "more than one gwk wheel in the find-links"
-echo "3 passed, 0 failed"
+echo "5 passed, 0 failed"

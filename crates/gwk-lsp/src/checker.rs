@@ -185,7 +185,13 @@ fn analyze(state: &State, uri: &lsp::Uri, job: Job) -> Checked {
     crate::debug::in_check(state, uri, &job.text);
     let analysis = crate::trace::timed(
         || format!("check: analyze ({} bytes)", job.text.len()),
-        || gwk_spec::analyze(&job.text, &job.config),
+        || {
+            // gwk.toml's `select`, `ignore` and `min-severity`, as `gwk
+            // check` reports.
+            let mut a = gwk_spec::analyze(&job.text, &job.config);
+            a.select(&job.config.selection);
+            a
+        },
     );
     let diagnostics = crate::trace::timed(
         || "check: compose".into(),

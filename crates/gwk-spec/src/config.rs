@@ -7,6 +7,7 @@
 
 use crate::catalog::{self, InstanceType, Status};
 use crate::diagnostic::{Code, Severity};
+use crate::select::{Selection, UnknownName, codes_of};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -39,6 +40,20 @@ pub struct Config {
     /// How strict the rules are: `regular` (the default) or `pedantic`.
     #[serde(default)]
     pub persona: Persona,
+    /// Only these rules are reported: codes or families (`security`).
+    #[serde(default)]
+    pub select: Option<Vec<String>>,
+    /// These rules are never reported: codes or families.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Findings below this severity ("error", "warning" or "info") are
+    /// not reported.
+    #[serde(default)]
+    pub min_severity: Option<String>,
+    /// `select`, `ignore` and `min-severity` read ([`Config::parse`] sets
+    /// it; `gwk check`'s flags replace it).
+    #[serde(skip)]
+    pub selection: Selection,
     /// Skips the security rules: only for the benchmark that measures what
     /// they cost (`scripts/bench-check.sh`), never set from gwk.toml.
     #[serde(skip)]
@@ -89,11 +104,19 @@ pub enum ConfigError {
     UnknownRule(String),
     #[error("rule `{code}` set to `{level}`; use \"error\", \"warning\", \"info\" or \"off\"")]
     BadLevel { code: String, level: String },
+    #[error("`{key}`: {source}")]
+    UnknownName {
+        key: &'static str,
+        source: UnknownName,
+    },
+    #[error("`min-severity` is `{0}`; use \"error\", \"warning\" or \"info\"")]
+    BadMinSeverity(String),
 }
 
 impl Config {
     pub fn parse(text: &str) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Toml(e.to_string()))?;
+        let mut config: Config =
+            toml::from_str(text).map_err(|e| ConfigError::Toml(e.to_string()))?;
         for (code, level) in &config.rules {
             if Code::parse(code).is_none() {
                 return Err(ConfigError::UnknownRule(code.clone()));
@@ -105,6 +128,27 @@ impl Config {
                 });
             }
         }
+        config.selection = Selection {
+            select: match &config.select {
+                Some(names) => {
+                    Some(codes_of(names).map_err(|source| ConfigError::UnknownName {
+                        key: "select",
+                        source,
+                    })?)
+                }
+                None => None,
+            },
+            ignore: codes_of(&config.ignore).map_err(|source| ConfigError::UnknownName {
+                key: "ignore",
+                source,
+            })?,
+            min_severity: match &config.min_severity {
+                Some(s) => {
+                    Some(Severity::parse(s).ok_or_else(|| ConfigError::BadMinSeverity(s.clone()))?)
+                }
+                None => None,
+            },
+        };
         Ok(config)
     }
 
@@ -188,6 +232,26 @@ mod tests {
             Config::parse("[rules]\ninvalid-value = \"off\"\ninvalid-name = \"info\"\n").unwrap();
         assert_eq!(c.severity(Code::InvalidName), Some(Severity::Info));
         assert_eq!(c.severity(Code::InvalidFilter), None);
+    }
+
+    #[test]
+    fn reads_the_rule_selection() {
+        let c = Config::parse(
+            "select = [\"security\", \"unknown-job\"]\nignore = [\"unpinned-image\"]\nmin-severity = \"warning\"\n",
+        )
+        .unwrap();
+        let s = &c.selection;
+        assert!(s.keeps(Code::UnknownJob, Severity::Error));
+        assert!(s.keeps(Code::RemoteScript, Severity::Warning));
+        assert!(!s.keeps(Code::UnpinnedImage, Severity::Warning));
+        assert!(!s.keeps(Code::MissingNeeds, Severity::Error));
+        assert!(!s.keeps(Code::OversharedSecret, Severity::Info));
+        let e = Config::parse("ignore = [\"unknown-jbo\"]\n").unwrap_err();
+        assert!(e.to_string().contains("did you mean `unknown-job`"), "{e}");
+        assert!(matches!(
+            Config::parse("min-severity = \"loud\"\n"),
+            Err(ConfigError::BadMinSeverity(_))
+        ));
     }
 
     #[test]

@@ -13,10 +13,13 @@ pub use diagnostic::{Code, Counts, Diagnostic, Edit, Fix, Related, Severity};
 pub mod catalog;
 pub mod check;
 pub mod config;
+pub mod fingerprint;
+pub mod fix;
 pub mod graph;
 pub mod graph_view;
 pub mod plan;
 pub mod query;
+pub mod select;
 pub mod suggest;
 
 pub use check::{Analysis, analyze, analyze_bytes};

@@ -2,6 +2,7 @@
 //! only calls [`main`]; being a library lets the pre-commit package at the
 //! repository root build the same CLI without repeating its dependencies.
 
+mod baseline;
 mod cmd;
 mod discover;
 mod events_json;
@@ -13,6 +14,7 @@ mod planning;
 mod run_input;
 mod run_view;
 mod ui;
+mod write_back;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;

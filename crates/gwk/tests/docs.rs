@@ -133,6 +133,41 @@ fn every_rule_is_documented_with_true_output() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
+/// Each rule's section marks its fixes as the registry does: safe (`gwk
+/// check --fix` applies them), unsafe (only with `--unsafe-fixes`) or none.
+#[test]
+fn every_rules_autofix_mark_matches_the_registry() {
+    use gwk_spec::check::registry::{Fixes, owner};
+    let text = std::fs::read_to_string(rules_md()).unwrap();
+    let mut failures = Vec::new();
+    for code in gwk_spec::Code::ALL {
+        let heading = format!("\n## `{code}`\n");
+        let Some(at) = text.find(&heading) else {
+            failures.push(format!("`{code}` has no section"));
+            continue;
+        };
+        let body = &text[at + heading.len()..];
+        let section = &body[..body.find("\n## ").unwrap_or(body.len())];
+        let want = match owner(*code).fixes {
+            Fixes::Safe => "**Autofix:** safe: `gwk check --fix` applies it.",
+            Fixes::Unsafe => {
+                "**Autofix:** unsafe: it can change what a run does, so only `gwk check --fix --unsafe-fixes` applies it."
+            }
+            Fixes::None => "**Autofix:** none.",
+        };
+        let marks: Vec<&str> = section
+            .lines()
+            .filter(|l| l.starts_with("**Autofix:**"))
+            .collect();
+        if marks != [want] {
+            failures.push(format!(
+                "`{code}`: the section should say `{want}`, it says {marks:?}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }

@@ -49,6 +49,16 @@ pub struct Analysis {
 }
 
 impl Analysis {
+    /// Keeps only the findings `selection` reports (gwk.toml's `select`,
+    /// `ignore` and `min-severity`, or `gwk check`'s flags). What is
+    /// reported, not what is true: `gwk check` and the language server
+    /// select, while `gwk plan` and `gwk run` refuse a workflow with any
+    /// error, selected or not.
+    pub fn select(&mut self, selection: &crate::select::Selection) {
+        self.diagnostics
+            .retain(|d| selection.keeps(d.code, d.severity));
+    }
+
     pub fn has_errors(&self) -> bool {
         self.diagnostics
             .iter()

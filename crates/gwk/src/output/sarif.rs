@@ -5,6 +5,10 @@ use gwk_spec::check::registry;
 use gwk_spec::{Code, Severity};
 use serde_json::{Value, json};
 
+/// The `partialFingerprints` key of gwk's fingerprint, versioned as its
+/// computation is.
+pub const FINGERPRINT_KEY: &str = "gwkFingerprint/v1";
+
 fn level(s: Severity) -> &'static str {
     match s {
         Severity::Error => "error",
@@ -75,6 +79,12 @@ pub fn render(reports: &[FileReport]) -> String {
                 "level": level(d.severity),
                 "message": {"text": d.message},
                 "locations": [location(&report.path, report.range(d.span), None)],
+            });
+            // The fingerprint a baseline records (no line numbers): code
+            // scanning matches a finding across commits by it. `gwk check`
+            // keeps the tree for SARIF: the fingerprint reads the YAML path.
+            result["partialFingerprints"] = json!({
+                FINGERPRINT_KEY: gwk_spec::fingerprint::fingerprint(&report.analysis, d),
             });
             if !d.related.is_empty() {
                 result["relatedLocations"] = d

@@ -145,7 +145,10 @@ fn capabilities(settings: &Settings) -> ServerCapabilities {
         document_symbol_provider: Some(OneOf::Left(true)),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            code_action_kinds: Some(vec![
+                CodeActionKind::QUICKFIX,
+                CodeActionKind::new(super::code_action::FIX_ALL),
+            ]),
             ..CodeActionOptions::default()
         })),
         inlay_hint_provider: settings.inlay_hints.then_some(OneOf::Left(true)),
