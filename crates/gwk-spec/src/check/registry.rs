@@ -214,7 +214,8 @@ pub static RULES: &[Rule] = &[
         ],
         sources: &["check/resources.rs"],
         stage: Stage::Check(CheckFn(resources::check)),
-        fixes: Fixes::Safe,
+        // A new instance type is a different machine: the run changes.
+        fixes: Fixes::Unsafe,
     },
     Rule {
         name: "security",
