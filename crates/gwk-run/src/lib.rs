@@ -26,6 +26,7 @@ pub mod rundir;
 pub mod runner;
 mod s3;
 mod scheduler;
+pub mod why;
 
 pub use docker::{Control, Engine, EngineError, PullPolicy};
 pub use events::{Event, EventSink, JobStatus, RunStatus};

@@ -230,6 +230,7 @@ pub async fn run(
         &mut record,
         run_deadline,
         control,
+        opts.resume.clone(),
     );
     let status = scheduler::drive(&mut machine, &mut executor).await;
     drop(executor);

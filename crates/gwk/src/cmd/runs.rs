@@ -1,4 +1,4 @@
-//! `gwk runs list|show|logs|outputs|rm`: the history of runs under
+//! `gwk runs list|show|logs|outputs|why|rm`: the history of runs under
 //! `$GWK_HOME/runs/` (layout in docs/runs.md).
 
 use crate::cmd::datasets::{human_bytes, table};
@@ -55,6 +55,18 @@ pub enum Sub {
         #[arg(long)]
         json: bool,
     },
+    /// Explain why each job ran, was taken from the cache, was resumed or
+    /// skipped; for a job that ran again, which part of its cache key
+    /// changed since the earlier run it was compared with, as a diff.
+    Why {
+        /// A run id, a unique prefix of one, or `last`.
+        id: String,
+        /// Only this job.
+        job: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Remove runs (their directory: record, logs, volumes and strings;
     /// dataset versions stay). A running run is refused.
     Rm {
@@ -104,6 +116,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
             copy.as_deref(),
             json,
         ),
+        Sub::Why { id, job, json } => {
+            crate::cmd::runs_why::why(&home, &find_run(&home, &id)?, job.as_deref(), json)
+        }
         Sub::Rm { ids } => {
             // Every id is resolved before anything is removed.
             let dirs = ids
