@@ -1,4 +1,4 @@
-//! `gwk runs list|show|logs|outputs|why|rm`: the history of runs under
+//! `gwk runs list|show|logs|outputs|why|shell|rm`: the history of runs under
 //! `$GWK_HOME/runs/` (layout in docs/runs.md).
 
 use crate::cmd::datasets::{human_bytes, table};
@@ -67,6 +67,10 @@ pub enum Sub {
         #[arg(long)]
         json: bool,
     },
+    /// Open a shell (bash, else sh) in a new container with a job's world:
+    /// its image, env (secrets given again as for `gwk run`), /inputs
+    /// read-only as the job saw them, /outputs a copy of what it left.
+    Shell(crate::cmd::runs_shell::Args),
     /// Remove runs (their directory: record, logs, volumes and strings;
     /// dataset versions stay). A running run is refused.
     Rm {
@@ -119,6 +123,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Sub::Why { id, job, json } => {
             crate::cmd::runs_why::why(&home, &find_run(&home, &id)?, job.as_deref(), json)
         }
+        Sub::Shell(a) => crate::cmd::runs_shell::run(a),
         Sub::Rm { ids } => {
             // Every id is resolved before anything is removed.
             let dirs = ids
