@@ -4,6 +4,7 @@
 
 mod cmd;
 mod discover;
+mod event_file;
 mod events_json;
 mod output;
 mod plan_human;

@@ -164,6 +164,13 @@ pub fn run_file(
         return Ok(ExitCode::from(1));
     };
     let plan = &prepared.plan;
+    if let Some(r) = &prepared.deleted_ref {
+        eprintln!(
+            "gwk: cannot run {}: the event file's push deleted {r}; there is no commit to run",
+            file.display()
+        );
+        return Ok(ExitCode::from(2));
+    }
     if !plan.missing.is_empty() {
         eprintln!("gwk: cannot run {}: the run lacks", file.display());
         for m in &plan.missing {
