@@ -99,11 +99,11 @@ impl<'a> DockerExecutor<'a> {
                 Some("the cache is off (--no-cache)".into())
             } else if self.no_cache_jobs.contains(&j.name) {
                 Some("gwk.toml `[run] no-cache` names it".into())
-            } else if !self
+            } else if self
                 .why
                 .parts
                 .get(&job)
-                .is_some_and(|p| p.image_id.is_some())
+                .is_some_and(|p| p.image_id.is_none())
             {
                 Some("its image's id is unknown, so it has no cache key".into())
             } else {

@@ -70,7 +70,7 @@ pub enum Sub {
     /// Open a shell (bash, else sh) in a new container with a job's world:
     /// its image, env (secrets given again as for `gwk run`), /inputs
     /// read-only as the job saw them, /outputs a copy of what it left.
-    Shell(crate::cmd::runs_shell::Args),
+    Shell(Box<crate::cmd::runs_shell::Args>),
     /// Remove runs (their directory: record, logs, volumes and strings;
     /// dataset versions stay). A running run is refused.
     Rm {
@@ -123,7 +123,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Sub::Why { id, job, json } => {
             crate::cmd::runs_why::why(&home, &find_run(&home, &id)?, job.as_deref(), json)
         }
-        Sub::Shell(a) => crate::cmd::runs_shell::run(a),
+        Sub::Shell(a) => crate::cmd::runs_shell::run(*a),
         Sub::Rm { ids } => {
             // Every id is resolved before anything is removed.
             let dirs = ids
