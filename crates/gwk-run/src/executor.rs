@@ -36,6 +36,8 @@ pub(crate) struct DockerExecutor<'a> {
     task_jobs: HashMap<Id, usize>,
     /// What explains each job's run (why.rs).
     why: Why,
+    /// Called once, at the first failure (`--shell-on-failure`).
+    on_failure: Option<crate::runner::FailureHook>,
 }
 
 /// What the executor needs to say why a job ran.
@@ -62,6 +64,7 @@ impl<'a> DockerExecutor<'a> {
         run_deadline: Option<Instant>,
         control: watch::Receiver<Control>,
         resumed: Option<RunRecord>,
+        on_failure: Option<crate::runner::FailureHook>,
     ) -> DockerExecutor<'a> {
         for j in &input.jobs {
             ctx.emit(Event::JobQueued {
@@ -87,6 +90,7 @@ impl<'a> DockerExecutor<'a> {
                 earlier: None,
                 file: input.workflow_file.clone(),
             },
+            on_failure,
             ctx,
         }
     }
@@ -311,6 +315,8 @@ impl Executor for DockerExecutor<'_> {
                 r.reason = outcome.message.clone();
             }
         }
+        let failed = matches!(outcome.status, JobStatus::Failed | JobStatus::TimedOut)
+            && self.started[i].is_some();
         self.finish_record(
             i,
             outcome.status,
@@ -318,6 +324,11 @@ impl Executor for DockerExecutor<'_> {
             outcome.message,
             duration,
         );
+        if failed && let Some(hook) = self.on_failure.take() {
+            // The run waits: no job starts until the hook returns.
+            let run = self.ctx.dir.id.clone();
+            tokio::task::block_in_place(|| (hook.0)(&run, &name));
+        }
     }
 
     fn not_started(&mut self, ended: NotStarted) {

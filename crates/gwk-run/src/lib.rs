@@ -31,4 +31,4 @@ pub mod why;
 pub use docker::{Control, Engine, EngineError, PullPolicy};
 pub use events::{Event, EventSink, JobStatus, RunStatus};
 pub use job::{ActionSpec, InputSource, JobSpec, OutputKind, OutputSpec, RunInput};
-pub use runner::{RunError, RunOptions, RunSummary, run};
+pub use runner::{FailureHook, RunError, RunOptions, RunSummary, run};

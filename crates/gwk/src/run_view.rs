@@ -193,6 +193,14 @@ impl HumanView {
         }
     }
 
+    /// Runs `f` with the live view off the terminal (a shell uses it).
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        match &self.live {
+            Some(m) => m.suspend(f),
+            None => f(),
+        }
+    }
+
     fn paint(&self, job: &str, text: &str) -> String {
         match (self.color, self.colors.get(job)) {
             (true, Some(c)) => format!("\x1b[{c}m{text}\x1b[0m"),

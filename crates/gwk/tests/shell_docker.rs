@@ -241,3 +241,55 @@ fn shell_command_runs_one_command_with_the_jobs_world() {
     assert!(!out.status.success());
     assert!(text(&out).contains("has no job `nojob`"), "{}", text(&out));
 }
+
+#[test]
+fn shell_on_failure_opens_at_the_first_failure_and_the_run_waits() {
+    let Some(env) = Env::new() else { return };
+    let wf = env.workflow("wf.yaml", FAILING);
+    let mut c = env.gwk();
+    c.arg("run")
+        .arg(&wf)
+        .args([
+            "--network",
+            "none",
+            "--shell-on-failure",
+            "--color",
+            "never",
+        ])
+        .args(["--secret", &format!("token={SECRET}")])
+        .env("TERM", "dumb");
+    let mut p = rexpect::session::spawn_command(c, Some(60_000)).unwrap();
+    p.exp_string("opening a shell in its world").unwrap();
+    p.exp_string("exit the shell to end it").unwrap();
+    let run = env.run_ids().pop().expect("the run");
+    // The run waits: its record says the job failed, and the run is still on.
+    let rec = env.record(&run);
+    assert_eq!(status(&rec, "train"), "failed");
+    assert_eq!(rec["status"], "running");
+    p.send_line("cat /outputs/m/half.txt; cat /inputs/p/d.txt; echo W-$((6+6))")
+        .unwrap();
+    p.exp_string("partial-model").unwrap();
+    p.exp_string("data-from-prep").unwrap();
+    p.exp_string("W-12").unwrap();
+    p.send_line("exit").unwrap();
+    p.exp_string("failed in").unwrap();
+    p.exp_eof().unwrap();
+    let status_ = format!("{:?}", p.process().wait().unwrap());
+    assert!(status_.ends_with(", 1)"), "the run failed: {status_}");
+    let rec = env.record(&run);
+    assert_eq!(rec["status"], "failed");
+    assert!(shells(env.docker_host(), &run).is_empty());
+    assert_no_containers(env.docker_host(), &run);
+
+    // Without a terminal, it says so and runs as usual.
+    let (out, rec) = env.run(
+        &wf,
+        &["--shell-on-failure", "--secret", &format!("token={SECRET}")],
+    );
+    assert!(
+        text(&out).contains("--shell-on-failure needs a terminal"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(rec.unwrap()["status"], "failed");
+}

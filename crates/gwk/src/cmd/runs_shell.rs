@@ -110,6 +110,30 @@ pub fn run(args: Args) -> Result<ExitCode> {
     Ok(ExitCode::from(code.clamp(0, 255) as u8))
 }
 
+/// `gwk run --shell-on-failure`: the shell in the job that just failed,
+/// from inside the run (on its runtime, which waits meanwhile).
+pub fn open_in_run(
+    home: &Path,
+    run_id: &str,
+    job: &JobSpec,
+    secrets: &[String],
+    network: Option<String>,
+    docker_host: Option<String>,
+) -> Result<i64> {
+    let dir = RunDir::open(home, run_id).with_context(|| format!("run {run_id} has no record"))?;
+    let record = dir.read_record()?;
+    let args = Args {
+        id: run_id.to_string(),
+        job: job.name.clone(),
+        command: None,
+        file: None,
+        plan: PlanArgs::default(),
+        network,
+        docker_host,
+    };
+    tokio::runtime::Handle::current().block_on(open(home, &dir, &record, job, secrets, &args))
+}
+
 /// Opens the shell (or runs `--command`); the exit code of what ran.
 async fn open(
     home: &Path,
