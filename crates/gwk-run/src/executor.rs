@@ -59,12 +59,10 @@ impl<'a> DockerExecutor<'a> {
     pub fn new(
         ctx: Arc<Ctx>,
         input: &'a RunInput,
-        no_cache_jobs: &'a BTreeSet<String>,
+        opts: &'a crate::runner::RunOptions,
         record: &'a mut RunRecord,
         run_deadline: Option<Instant>,
         control: watch::Receiver<Control>,
-        resumed: Option<RunRecord>,
-        on_failure: Option<crate::runner::FailureHook>,
     ) -> DockerExecutor<'a> {
         for j in &input.jobs {
             ctx.emit(Event::JobQueued {
@@ -74,7 +72,7 @@ impl<'a> DockerExecutor<'a> {
         }
         DockerExecutor {
             jobs: &input.jobs,
-            no_cache_jobs,
+            no_cache_jobs: &opts.no_cache_jobs,
             record,
             run_deadline,
             control,
@@ -86,11 +84,11 @@ impl<'a> DockerExecutor<'a> {
             why: Why {
                 parts: HashMap::new(),
                 store_key: crate::redact::StoreKey::load_or_create(ctx.dir.home()).ok(),
-                resumed,
+                resumed: opts.resume.clone(),
                 earlier: None,
                 file: input.workflow_file.clone(),
             },
-            on_failure,
+            on_failure: opts.on_failure.clone(),
             ctx,
         }
     }

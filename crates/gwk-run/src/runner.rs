@@ -55,7 +55,10 @@ pub struct RunOptions {
 
 /// What `RunOptions::on_failure` calls: with the run id and the job name.
 #[derive(Clone)]
-pub struct FailureHook(pub Arc<dyn Fn(&str, &str) + Send + Sync>);
+pub struct FailureHook(pub Arc<FailureFn>);
+
+/// The function of a [`FailureHook`].
+pub type FailureFn = dyn Fn(&str, &str) + Send + Sync;
 
 impl std::fmt::Debug for FailureHook {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -240,12 +243,10 @@ pub async fn run(
     let mut executor = DockerExecutor::new(
         ctx.clone(),
         &input,
-        &opts.no_cache_jobs,
+        &opts,
         &mut record,
         run_deadline,
         control,
-        opts.resume.clone(),
-        opts.on_failure.clone(),
     );
     let status = scheduler::drive(&mut machine, &mut executor).await;
     drop(executor);
