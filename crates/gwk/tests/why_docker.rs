@@ -117,23 +117,28 @@ struct OwnImage {
 }
 
 impl OwnImage {
+    /// `docker commit` of a stopped bash:5 container with a label: no
+    /// builder, no registry.
     fn build(host: &str) -> OwnImage {
         let tag = format!("gwk-test/why-{}:1", std::process::id());
-        let mut child = std::process::Command::new("docker")
-            .args(["-H", host, "build", "-q", "-t", &tag, "-"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(format!("FROM bash:5\nLABEL gwk.test.why={tag}\n").as_bytes())
-            .unwrap();
-        assert!(child.wait().unwrap().success(), "docker build {tag} failed");
+        let scratch = format!("gwk-test-why-{}", std::process::id());
+        let docker = |args: &[&str]| {
+            let out = std::process::Command::new("docker")
+                .args(["-H", host])
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "docker {args:?}: {}", text(&out));
+        };
+        docker(&["create", "--name", &scratch, "bash:5", "true"]);
+        docker(&[
+            "commit",
+            "--change",
+            &format!("LABEL gwk.test.why={tag}"),
+            &scratch,
+            &tag,
+        ]);
+        docker(&["rm", &scratch]);
         OwnImage {
             host: host.to_string(),
             tag,
