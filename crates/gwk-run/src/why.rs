@@ -564,4 +564,77 @@ mod tests {
         assert_eq!(ra.script, rb.script, "both masked alike");
         assert_eq!(Change::summary(&diff(&ra, &rb)), "the script changed");
     }
+
+    #[test]
+    fn a_job_that_ran_says_why_it_was_not_reused() {
+        use crate::events::{JobStatus, RunStatus};
+        use crate::rundir::JobRecord;
+        let w = World::new();
+        let parts = w.record(&job());
+        let earlier = |status: JobStatus, parts: KeyRecord| RunRecord {
+            id: "r1".into(),
+            file: "wf.yaml".into(),
+            status: RunStatus::Succeeded,
+            started: String::new(),
+            finished: None,
+            duration_secs: None,
+            resumed_from: None,
+            jobs: vec![JobRecord {
+                status,
+                key_parts: Some(parts),
+                ..JobRecord::new("train")
+            }],
+        };
+        let why = |run: &RunRecord, note: Option<&str>| {
+            ran_reason(Some(&parts), run.job("train").map(|j| (run, j)), note)
+        };
+        assert_eq!(
+            ran_reason(Some(&parts), None, None),
+            ("ran: no earlier run of this job".to_string(), None)
+        );
+        let ok = earlier(JobStatus::Succeeded, parts.clone());
+        assert_eq!(
+            why(&ok, Some("the cache is off (--no-cache)")).0,
+            "ran: unchanged since run r1, but the cache is off (--no-cache)"
+        );
+        assert_eq!(
+            why(&ok, None),
+            (
+                "ran: unchanged since run r1, but no intact cached outputs were found".to_string(),
+                Some("r1".to_string())
+            )
+        );
+        let failed = earlier(JobStatus::Failed, parts.clone());
+        assert_eq!(
+            why(&failed, None).0,
+            "ran: unchanged since run r1, where it ended failed"
+        );
+        // A change wins over the cache note.
+        let mut j = job();
+        j.instance_type = Some("C7".into());
+        let changed = earlier(JobStatus::Succeeded, w.record(&j));
+        assert_eq!(
+            why(&changed, Some("the cache is off (--no-cache)")).0,
+            "ran: the instance type changed"
+        );
+        // The resumed run is compared with first, then the same file.
+        let other = RunRecord {
+            id: "r0".into(),
+            file: "other.yaml".into(),
+            ..ok.clone()
+        };
+        let list = vec![other.clone(), changed.clone()];
+        assert_eq!(
+            earlier_job("train", "wf.yaml", None, &list).unwrap().0.id,
+            "r1"
+        );
+        assert_eq!(
+            earlier_job("train", "wf.yaml", Some(&other), &list)
+                .unwrap()
+                .0
+                .id,
+            "r0"
+        );
+        assert!(earlier_job("nope", "wf.yaml", None, &list).is_none());
+    }
 }
