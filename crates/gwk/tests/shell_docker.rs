@@ -293,3 +293,63 @@ fn shell_on_failure_opens_at_the_first_failure_and_the_run_waits() {
     );
     assert_eq!(rec.unwrap()["status"], "failed");
 }
+
+/// A dataset input whose `latest` moved since the run: the shell reads the
+/// version the job read, found by the content hash in the run's record.
+#[test]
+fn the_shell_reads_the_dataset_version_the_job_read() {
+    let Some(env) = Env::new() else { return };
+    let data = env.dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let import = |content: &str| {
+        std::fs::write(data.join("f.txt"), content).unwrap();
+        let out = env
+            .gwk()
+            .args(["datasets", "import", "shelldata"])
+            .arg(&data)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+    };
+    let create = env
+        .gwk()
+        .args(["datasets", "create", "shelldata"])
+        .output()
+        .unwrap();
+    assert!(create.status.success(), "{}", text(&create));
+    import("first-version");
+    let wf = env.workflow(
+        "ds.yaml",
+        r#"defaults:
+  resources:
+    instance-type: C4
+inputs:
+  d:
+    type: dataset
+    with:
+      ref: shelldata
+jobs:
+  read:
+    uses: container@v1
+    with: {image: bash:5, args: ["bash", "-c", "cat /inputs/d/f.txt; exit 5"]}
+    inputs:
+      d: workflow.inputs.d
+"#,
+    );
+    let (out, rec) = env.run(&wf, &[]);
+    let run = rec.expect("a run")["id"].as_str().unwrap().to_string();
+    assert!(text(&out).contains("first-version"), "{}", text(&out));
+    import("second-version");
+    let out = env
+        .gwk()
+        .args(["runs", "shell", &run, "read", "--network", "none"])
+        .args(["--command", "cat /inputs/d/f.txt"])
+        .output()
+        .unwrap();
+    let shown = text(&out);
+    assert!(out.status.success(), "{shown}");
+    assert!(
+        shown.contains("first-version") && !shown.contains("second-version"),
+        "{shown}"
+    );
+}

@@ -316,10 +316,7 @@ fn input_binds(
                 f
             }
             InputSource::Dataset { dataset, version } => {
-                store
-                    .resolve(&format!("{dataset}:{version}"))
-                    .with_context(|| format!("input `{}`", i.name))?
-                    .path
+                dataset_the_job_read(&store, record, job, &i.name, dataset, version)?
             }
             InputSource::JobOutput { job: from, output } => {
                 let o = record
@@ -344,6 +341,47 @@ fn input_binds(
         });
     }
     Ok(out)
+}
+
+/// The dataset version a job read: the one the workflow names now, unless
+/// the run's record holds another content hash for the input (`latest`
+/// moved since): then the version with that hash.
+fn dataset_the_job_read(
+    store: &DatasetStore,
+    record: &RunRecord,
+    job: &JobSpec,
+    input: &str,
+    dataset: &str,
+    version: &str,
+) -> Result<PathBuf> {
+    let now = store
+        .resolve(&format!("{dataset}:{version}"))
+        .with_context(|| format!("input `{input}`"))?;
+    let Some(seen) = record
+        .job(&job.name)
+        .and_then(|j| j.key_parts.as_ref())
+        .and_then(|k| k.inputs.get(input))
+    else {
+        return Ok(now.path);
+    };
+    if store
+        .version_info(dataset, &now.id)
+        .is_ok_and(|v| &v.hash == seen)
+    {
+        return Ok(now.path);
+    }
+    let then = store
+        .versions(dataset)
+        .unwrap_or_default()
+        .into_iter()
+        .find(|v| &v.hash == seen)
+        .with_context(|| {
+            format!(
+                "input `{input}`: the version of dataset {dataset} that job `{}` read (content {seen}) is no longer in the store",
+                job.name
+            )
+        })?;
+    Ok(store.resolve(&format!("{dataset}:{}", then.id))?.path)
 }
 
 /// Says on stderr when the job, as the workflow defines it now, differs
@@ -389,7 +427,11 @@ async fn warn_if_changed(
         redactor,
         &key,
     );
-    let changes = gwk_run::why::diff(&old, &now);
+    // The inputs are those the job read, whatever the workflow says now.
+    let changes: Vec<_> = gwk_run::why::diff(&old, &now)
+        .into_iter()
+        .filter(|c| !matches!(c, gwk_run::why::Change::Input { .. }))
+        .collect();
     if !changes.is_empty() {
         eprintln!(
             "gwk: warning: the workflow changed since run {}: {} (the shell gets the job as it is now; see gwk runs why)",
