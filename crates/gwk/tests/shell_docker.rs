@@ -172,16 +172,21 @@ fn a_shell_in_the_failed_job_has_its_world_and_leaves_nothing() {
         "the scratch copy is removed"
     );
 
-    // A SIGTERM to gwk ends the shell and removes its container.
-    let mut p = rexpect::session::spawn_command(shell_cmd(&env, &run), Some(30_000)).unwrap();
-    p.exp_string("exit the shell to end it").unwrap();
-    let pid = shell_owner(&host, &run);
-    // SAFETY: a signal to the gwk this test started.
-    unsafe { libc::kill(pid, libc::SIGTERM) };
-    p.exp_eof().unwrap();
-    wait_until("the shell's container is removed after SIGTERM", || {
-        shells(&host, &run).is_empty()
-    });
+    // A SIGTERM or a SIGINT (Ctrl-C sent to gwk itself, not typed in the
+    // shell) ends the shell and removes its container.
+    for sig in [libc::SIGTERM, libc::SIGINT] {
+        let mut p = rexpect::session::spawn_command(shell_cmd(&env, &run), Some(30_000)).unwrap();
+        p.exp_string("exit the shell to end it").unwrap();
+        let pid = shell_owner(&host, &run);
+        // SAFETY: a signal to the gwk this test started.
+        unsafe { libc::kill(pid, sig) };
+        p.exp_eof().unwrap();
+        let _ = p.process().wait();
+        wait_until(
+            &format!("the shell's container is removed after signal {sig}"),
+            || shells(&host, &run).is_empty(),
+        );
+    }
 
     // After a kill -9, the container stays until `gwk gc`.
     let mut p = rexpect::session::spawn_command(shell_cmd(&env, &run), Some(30_000)).unwrap();
