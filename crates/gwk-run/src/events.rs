@@ -93,6 +93,9 @@ pub enum Event {
         container: Option<String>,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         gpus: Vec<String>,
+        /// Why it runs (not from the cache): `ran: the script changed`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
     /// One line of a job's output (stdout or stderr), secrets masked.
     Log {

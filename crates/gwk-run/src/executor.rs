@@ -34,6 +34,24 @@ pub(crate) struct DockerExecutor<'a> {
     tasks: JoinSet<(usize, JobOutcome)>,
     /// The job of each task, to know which one panicked.
     task_jobs: HashMap<Id, usize>,
+    /// What explains each job's run (why.rs).
+    why: Why,
+    /// Called once, at the first failure (`--shell-on-failure`).
+    on_failure: Option<crate::runner::FailureHook>,
+}
+
+/// What the executor needs to say why a job ran.
+struct Why {
+    /// The readable parts of each job's key, once known.
+    parts: HashMap<usize, crate::why::KeyRecord>,
+    /// Hashes secret values in those parts; none when the store's key
+    /// cannot be read (the parts are then not kept).
+    store_key: Option<crate::redact::StoreKey>,
+    /// The run resumed (`--resume`), compared with first.
+    resumed: Option<RunRecord>,
+    /// Earlier runs, newest first; read at the first job that runs.
+    earlier: Option<Vec<RunRecord>>,
+    file: String,
 }
 
 impl<'a> DockerExecutor<'a> {
@@ -41,7 +59,7 @@ impl<'a> DockerExecutor<'a> {
     pub fn new(
         ctx: Arc<Ctx>,
         input: &'a RunInput,
-        no_cache_jobs: &'a BTreeSet<String>,
+        opts: &'a crate::runner::RunOptions,
         record: &'a mut RunRecord,
         run_deadline: Option<Instant>,
         control: watch::Receiver<Control>,
@@ -53,9 +71,8 @@ impl<'a> DockerExecutor<'a> {
             });
         }
         DockerExecutor {
-            ctx,
             jobs: &input.jobs,
-            no_cache_jobs,
+            no_cache_jobs: &opts.no_cache_jobs,
             record,
             run_deadline,
             control,
@@ -64,7 +81,52 @@ impl<'a> DockerExecutor<'a> {
             started: vec![None; input.jobs.len()],
             tasks: JoinSet::new(),
             task_jobs: HashMap::new(),
+            why: Why {
+                parts: HashMap::new(),
+                store_key: crate::redact::StoreKey::load_or_create(ctx.dir.home()).ok(),
+                resumed: opts.resume.clone(),
+                earlier: None,
+                file: input.workflow_file.clone(),
+            },
+            on_failure: opts.on_failure.clone(),
+            ctx,
         }
+    }
+
+    /// Why the cache does not apply to the job, when it does not.
+    fn cache_note(&self, job: usize) -> Option<String> {
+        let j = &self.jobs[job];
+        if let ActionSpec::Container { .. } = j.action {
+            if self.ctx.cache.is_none() {
+                Some("the cache is off (--no-cache)".into())
+            } else if self.no_cache_jobs.contains(&j.name) {
+                Some("gwk.toml `[run] no-cache` names it".into())
+            } else if self
+                .why
+                .parts
+                .get(&job)
+                .is_some_and(|p| p.image_id.is_none())
+            {
+                Some("its image's id is unknown, so it has no cache key".into())
+            } else {
+                None
+            }
+        } else {
+            Some("actions other than containers always run (their source may have changed)".into())
+        }
+    }
+
+    /// Why the job runs, and the run it was compared with.
+    fn ran_reason(&mut self, job: usize) -> (String, Option<String>) {
+        let note = self.cache_note(job);
+        let home = self.ctx.dir.home().to_path_buf();
+        let id = self.ctx.dir.id.clone();
+        let earlier = self.why.earlier.get_or_insert_with(|| {
+            crate::why::earlier_runs(&home, &id, crate::why::EARLIER_RUNS_READ)
+        });
+        let name = &self.jobs[job].name;
+        let old = crate::why::earlier_job(name, &self.why.file, self.why.resumed.as_ref(), earlier);
+        crate::why::ran_reason(self.why.parts.get(&job), old, note.as_deref())
     }
 
     fn finish_record(
@@ -120,6 +182,16 @@ impl Executor for DockerExecutor<'_> {
     }
 
     fn key(&mut self, job: usize) -> Option<String> {
+        if let Some(store_key) = &self.why.store_key {
+            let parts = crate::why::KeyRecord::of(
+                &self.jobs[job],
+                &self.ctx.image_ids,
+                |i| input_hash(&self.ctx, i),
+                &self.ctx.redactor,
+                store_key,
+            );
+            self.why.parts.insert(job, parts);
+        }
         job_key(&self.ctx, &self.jobs[job])
     }
 
@@ -146,11 +218,16 @@ impl Executor for DockerExecutor<'_> {
         };
         let container = matches!(job.action, ActionSpec::Container { .. })
             .then(|| ids::container_name(&self.ctx.dir.id, &job.name));
+        let (reason, compared_with) = self.ran_reason(i);
+        let job = &self.jobs[i];
         if let Some(r) = self.record.job_mut(&job.name) {
             r.status = JobStatus::Running;
             r.started = Some(now());
             r.gpus = gpus.clone();
             r.container = container.clone();
+            r.key_parts = self.why.parts.get(&i).cloned();
+            r.reason = Some(reason.clone());
+            r.compared_with = compared_with;
         }
         let _ = self.ctx.dir.write_record(self.record);
         self.ctx.emit(Event::JobStarted {
@@ -158,6 +235,7 @@ impl Executor for DockerExecutor<'_> {
             time: now(),
             container,
             gpus,
+            reason: Some(reason),
         });
         let deadline = [job.timeout.map(|t| Instant::now() + t), self.run_deadline]
             .into_iter()
@@ -224,11 +302,19 @@ impl Executor for DockerExecutor<'_> {
             Some(s) => Some(s.elapsed().as_secs_f64()),
             None => Some(0.0),
         };
+        let parts = self.why.parts.get(&i).cloned();
         if let Some(r) = self.record.job_mut(&name) {
             r.outputs = outcome.outputs.clone();
             r.cache_key = outcome.cache_key.clone();
             r.container = outcome.container.clone().or(r.container.take());
+            r.key_parts = parts;
+            if self.started[i].is_none() {
+                // Reused: the message says from where.
+                r.reason = outcome.message.clone();
+            }
         }
+        let failed = matches!(outcome.status, JobStatus::Failed | JobStatus::TimedOut)
+            && self.started[i].is_some();
         self.finish_record(
             i,
             outcome.status,
@@ -236,9 +322,17 @@ impl Executor for DockerExecutor<'_> {
             outcome.message,
             duration,
         );
+        if failed && let Some(hook) = self.on_failure.take() {
+            // The run waits: no job starts until the hook returns.
+            let run = self.ctx.dir.id.clone();
+            tokio::task::block_in_place(|| (hook.0)(&run, &name));
+        }
     }
 
     fn not_started(&mut self, ended: NotStarted) {
+        if let Some(r) = self.record.job_mut(&self.jobs[ended.job].name) {
+            r.reason = Some(format!("{}: {}", ended.status.as_str(), ended.why));
+        }
         self.finish_record(ended.job, ended.status, None, Some(ended.why), None);
     }
 }
@@ -253,7 +347,12 @@ pub(crate) fn cancel_message(c: Control) -> &'static str {
 
 /// The job's key (cache.rs), when every part of it is known.
 fn job_key(ctx: &Ctx, job: &JobSpec) -> Option<String> {
-    crate::cache::job_key(job, &ctx.image_ids, |i| match &i.source {
+    crate::cache::job_key(job, &ctx.image_ids, |i| input_hash(ctx, i))
+}
+
+/// An input's content hash, once known.
+fn input_hash(ctx: &Ctx, i: &crate::job::InputSpec) -> Option<String> {
+    match &i.source {
         InputSource::String { value } => Some(format!(
             "sha256:{}",
             crate::fsutil::sha256_hex(value.as_bytes())
@@ -269,5 +368,5 @@ fn job_key(ctx: &Ctx, job: &JobSpec) -> Option<String> {
             .expect("lock")
             .get(&(job.clone(), output.clone()))
             .map(|o| o.hash.clone()),
-    })
+    }
 }

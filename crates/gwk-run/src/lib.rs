@@ -26,8 +26,9 @@ pub mod rundir;
 pub mod runner;
 mod s3;
 mod scheduler;
+pub mod why;
 
 pub use docker::{Control, Engine, EngineError, PullPolicy};
 pub use events::{Event, EventSink, JobStatus, RunStatus};
 pub use job::{ActionSpec, InputSource, JobSpec, OutputKind, OutputSpec, RunInput};
-pub use runner::{RunError, RunOptions, RunSummary, run};
+pub use runner::{FailureHook, RunError, RunOptions, RunSummary, run};

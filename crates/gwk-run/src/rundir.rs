@@ -59,6 +59,15 @@ pub struct JobRecord {
     /// The cache key this job ran with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_key: Option<String>,
+    /// The readable parts of that key (why.rs), to tell what changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_parts: Option<crate::why::KeyRecord>,
+    /// Why it ran or did not, in one line (`ran: the script changed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The earlier run it was compared with to find `reason`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compared_with: Option<String>,
 }
 
 impl JobRecord {
@@ -75,6 +84,9 @@ impl JobRecord {
             container: None,
             outputs: Vec::new(),
             cache_key: None,
+            key_parts: None,
+            reason: None,
+            compared_with: None,
         }
     }
 }

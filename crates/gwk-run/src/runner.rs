@@ -48,6 +48,22 @@ pub struct RunOptions {
     pub resume: Option<RunRecord>,
     /// Bytes of output kept in each job's log (exec.rs, `JobLog`).
     pub log_limit: u64,
+    /// Called at the first job that fails or times out, after its record
+    /// is written; the run waits for it (`gwk run --shell-on-failure`).
+    pub on_failure: Option<FailureHook>,
+}
+
+/// What `RunOptions::on_failure` calls: with the run id and the job name.
+#[derive(Clone)]
+pub struct FailureHook(pub Arc<FailureFn>);
+
+/// The function of a [`FailureHook`].
+pub type FailureFn = dyn Fn(&str, &str) + Send + Sync;
+
+impl std::fmt::Debug for FailureHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FailureHook")
+    }
 }
 
 impl RunOptions {
@@ -68,6 +84,7 @@ impl RunOptions {
             no_cache_jobs: BTreeSet::new(),
             resume: None,
             log_limit: crate::exec::DEFAULT_LOG_LIMIT,
+            on_failure: None,
         }
     }
 }
@@ -226,7 +243,7 @@ pub async fn run(
     let mut executor = DockerExecutor::new(
         ctx.clone(),
         &input,
-        &opts.no_cache_jobs,
+        &opts,
         &mut record,
         run_deadline,
         control,

@@ -5,6 +5,7 @@
 mod baseline;
 mod cmd;
 mod discover;
+mod event_file;
 mod events_json;
 mod output;
 mod plan_human;

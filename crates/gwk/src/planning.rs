@@ -55,6 +55,12 @@ pub struct PlanArgs {
     /// `context` block, else the commit of --ref, else of HEAD).
     #[arg(long, value_name = "REF")]
     pub github_ref: Option<String>,
+    /// A GitHub push event payload (the JSON GitHub sends): its `ref`,
+    /// `after` commit and repository URL decide the trigger verdict and
+    /// `context.event.github.*`, as --event push --ref, --github-ref and
+    /// --github-url would (those flags still win).
+    #[arg(long = "event-file", value_name = "FILE", conflicts_with_all = ["event", "git_ref"])]
+    pub event_file: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -81,6 +87,8 @@ pub struct Prepared {
     pub plan: Plan,
     /// The secrets' values; never part of `plan`.
     pub secrets: Secrets,
+    /// `--event-file`'s push deleted this ref: nothing to run.
+    pub deleted_ref: Option<String>,
 }
 
 /// Reads `file`, checks it, and plans it with `args`.
@@ -140,7 +148,16 @@ fn prepare_with(
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let git = Git { dir };
+    let payload = args
+        .event_file
+        .as_deref()
+        .map(crate::event_file::PushPayload::read)
+        .transpose()?;
     let event = match (args.event, &args.git_ref) {
+        _ if payload.is_some() => payload.as_ref().map(|p| Event {
+            kind: EventKind::Push,
+            git_ref: p.git_ref.clone(),
+        }),
         (None, None) => None,
         (_, Some(r)) => Some(Event {
             kind: EventKind::Push,
@@ -159,8 +176,12 @@ fn prepare_with(
             .any(|j| j.with.iter().any(|p| p.as_str() == Some(magic)))
     };
     let context = wf.context.as_ref();
+    let from_payload = payload.as_ref();
     let github_url = match &args.github_url {
         Some(u) => Some(Resolved::new(u, "--github-url")),
+        None if from_payload.is_some_and(|p| p.url.is_some()) => from_payload
+            .and_then(|p| p.url.as_ref())
+            .map(|u| Resolved::new(u, "--event-file (repository)")),
         None if context.is_some_and(|c| c.url.is_some()) => None,
         None if uses(gwk_spec::check::GITHUB_URL) => git
             .origin_url()
@@ -169,6 +190,11 @@ fn prepare_with(
     };
     let github_ref = match &args.github_ref {
         Some(r) => Some(Resolved::new(r, "--github-ref")),
+        None if from_payload.is_some_and(|p| p.after.is_some()) => from_payload
+            .and_then(|p| p.after.as_ref())
+            .map(|c| Resolved::new(c, "--event-file (after)")),
+        // A deleted ref points to no commit: the local one would be wrong.
+        None if from_payload.is_some_and(|p| p.deleted) => None,
         None if context.is_some_and(|c| c.git_ref.is_some()) => None,
         None if uses(gwk_spec::check::GITHUB_REF) => {
             let at = event.as_ref().map_or("HEAD", |e| e.git_ref.as_str());
@@ -215,13 +241,21 @@ fn prepare_with(
         }
     }
     options.secrets = secrets.names().map(str::to_string).collect();
-    let plan = gwk_spec::plan::plan(wf, &config, &options, resolver)?;
+    let mut plan = gwk_spec::plan::plan(wf, &config, &options, resolver)?;
+    let deleted_ref = payload.filter(|p| p.deleted).map(|p| p.git_ref);
+    if let Some(r) = &deleted_ref {
+        // GitHub sends a push event when a ref is deleted too; there is
+        // no commit to run then.
+        plan.trigger.starts = Some(false);
+        plan.trigger.reason = format!("the push deleted {r}: a deleted ref starts no workflow");
+    }
     Ok(Some(Prepared {
         path: file.to_path_buf(),
         analysis,
         config,
         plan,
         secrets,
+        deleted_ref,
     }))
 }
 

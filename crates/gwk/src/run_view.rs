@@ -159,6 +159,8 @@ struct State {
     total: usize,
     done: usize,
     run_id: Option<String>,
+    /// Why each running job runs (its start event says), for its end line.
+    reasons: HashMap<String, String>,
 }
 
 impl HumanView {
@@ -188,6 +190,14 @@ impl HumanView {
                 total: jobs.len(),
                 ..Default::default()
             }),
+        }
+    }
+
+    /// Runs `f` with the live view off the terminal (a shell uses it).
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        match &self.live {
+            Some(m) => m.suspend(f),
+            None => f(),
         }
     }
 
@@ -342,7 +352,16 @@ impl Screen for HumanView {
                 st.run_id = Some(run_id.clone());
                 self.overall(&mut st);
             }
-            Event::JobStarted { job, gpus, .. } => {
+            Event::JobStarted {
+                job, gpus, reason, ..
+            } => {
+                if let Some(r) = reason {
+                    self.state
+                        .lock()
+                        .expect("lock")
+                        .reasons
+                        .insert(job.clone(), r.clone());
+                }
                 if let Some(m) = &self.live {
                     let pb = m.insert_from_back(0, ProgressBar::new_spinner());
                     pb.set_style(
@@ -392,6 +411,7 @@ impl Screen for HumanView {
                 if let Some(pb) = st.jobs.remove(job) {
                     pb.finish_and_clear();
                 }
+                let reason = st.reasons.remove(job);
                 st.done += 1;
                 if let Some(pb) = &st.overall {
                     pb.set_position(st.done as u64);
@@ -399,10 +419,19 @@ impl Screen for HumanView {
                 drop(st);
                 let show = !self.quiet || !status.is_success();
                 if show {
-                    let msg = message
-                        .as_deref()
-                        .map(|m| format!(" ({})", self.clean(m)))
-                        .unwrap_or_default();
+                    // One line per job says why it ran: `ran: the script
+                    // changed`; a cached job's message says where from.
+                    let msg = [message.as_deref(), reason.as_deref()]
+                        .into_iter()
+                        .flatten()
+                        .map(|m| self.clean(m))
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    let msg = if msg.is_empty() {
+                        msg
+                    } else {
+                        format!(" ({msg})")
+                    };
                     let took = if *status == JobStatus::Skipped {
                         String::new()
                     } else {

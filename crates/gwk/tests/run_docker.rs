@@ -290,8 +290,9 @@ jobs:
         secs(&a["started"]) < secs(&b["finished"]) && secs(&b["started"]) < secs(&a["finished"]),
         "a and b did not overlap: {rec:#}"
     );
+    // The overlap above is the claim; a wall-clock bound on the whole run
+    // would only measure the machine's load.
     assert!(secs(&j["started"]) >= secs(&a["finished"]).max(secs(&b["finished"])) - 0.01);
-    assert!(rec["duration_secs"].as_f64().unwrap() < 3.9, "{rec:#}");
 }
 
 const FAILING: &str = r#"defaults:

@@ -117,6 +117,16 @@ pub type LineSink = Arc<dyn Fn(OutputStream, &str) + Send + Sync>;
 
 impl Engine {
     pub(crate) async fn create(&self, spec: &ContainerSpec) -> Result<(), EngineError> {
+        self.create_with(spec, false).await
+    }
+
+    /// Creates the container; `interactive`: with a terminal and stdin
+    /// (`gwk runs shell`).
+    pub(crate) async fn create_with(
+        &self,
+        spec: &ContainerSpec,
+        interactive: bool,
+    ) -> Result<(), EngineError> {
         let mounts = spec
             .binds
             .iter()
@@ -136,7 +146,10 @@ impl Engine {
             labels: Some(spec.labels.clone()),
             attach_stdout: Some(true),
             attach_stderr: Some(true),
-            tty: Some(false),
+            attach_stdin: Some(interactive),
+            open_stdin: Some(interactive),
+            stdin_once: Some(interactive),
+            tty: Some(interactive),
             host_config: Some(HostConfig {
                 mounts: Some(mounts),
                 device_requests: spec.gpus.device_requests(),

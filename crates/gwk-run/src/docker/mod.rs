@@ -3,6 +3,7 @@
 mod container;
 mod credentials;
 mod images;
+mod shell;
 
 pub use container::{
     BindMount, ContainerExit, ContainerSpec, Control, GpuRequest, OutputStream, StopReason,

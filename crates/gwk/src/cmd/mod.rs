@@ -11,6 +11,8 @@ pub mod models;
 pub mod plan;
 pub mod run;
 pub mod runs;
+pub mod runs_shell;
+pub mod runs_why;
 pub mod trigger;
 pub mod ui;
 

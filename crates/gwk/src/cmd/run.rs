@@ -118,6 +118,10 @@ pub struct Args {
     /// object per line on stdout (docs/events.md).
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub events: Option<EventsFormat>,
+    /// At the first job that fails, open a shell in its world (as `gwk runs
+    /// shell`) on this terminal; the run waits until the shell ends.
+    #[arg(long)]
+    pub shell_on_failure: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -164,6 +168,13 @@ pub fn run_file(
         return Ok(ExitCode::from(1));
     };
     let plan = &prepared.plan;
+    if let Some(r) = &prepared.deleted_ref {
+        eprintln!(
+            "gwk: cannot run {}: the event file's push deleted {r}; there is no commit to run",
+            file.display()
+        );
+        return Ok(ExitCode::from(2));
+    }
     if !plan.missing.is_empty() {
         eprintln!("gwk: cannot run {}: the run lacks", file.display());
         for m in &plan.missing {
@@ -259,6 +270,42 @@ pub fn run_file(
         view.clone()
     };
     let detached = Arc::new(Detached::new(screen));
+    if args.shell_on_failure {
+        if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+            let (home, jobs, secrets) = (
+                opts.home.clone(),
+                input.jobs.clone(),
+                input.secret_values.clone(),
+            );
+            let (network, docker_host, view) =
+                (args.network.clone(), args.docker_host.clone(), view.clone());
+            opts.on_failure = Some(gwk_run::FailureHook(Arc::new(
+                move |run: &str, job: &str| {
+                    let Some(spec) = jobs.iter().find(|j| j.name == job) else {
+                        return;
+                    };
+                    let opened = view.suspend(|| {
+                    eprintln!("gwk: job `{job}` failed; opening a shell in its world (--shell-on-failure); the run waits");
+                    crate::cmd::runs_shell::open_in_run(
+                        &home,
+                        run,
+                        spec,
+                        &secrets,
+                        network.clone(),
+                        docker_host.clone(),
+                    )
+                });
+                    if let Err(e) = opened {
+                        eprintln!("gwk: cannot open a shell in job `{job}`: {e:#}");
+                    }
+                },
+            )));
+        } else {
+            eprintln!(
+                "gwk: warning: --shell-on-failure needs a terminal (stdin and stdout); no shell will open"
+            );
+        }
+    }
 
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -1,4 +1,4 @@
-//! `gwk runs list|show|logs|outputs|rm`: the history of runs under
+//! `gwk runs list|show|logs|outputs|why|shell|rm`: the history of runs under
 //! `$GWK_HOME/runs/` (layout in docs/runs.md).
 
 use crate::cmd::datasets::{human_bytes, table};
@@ -55,6 +55,22 @@ pub enum Sub {
         #[arg(long)]
         json: bool,
     },
+    /// Explain why each job ran, was taken from the cache, was resumed or
+    /// skipped; for a job that ran again, which part of its cache key
+    /// changed since the earlier run it was compared with, as a diff.
+    Why {
+        /// A run id, a unique prefix of one, or `last`.
+        id: String,
+        /// Only this job.
+        job: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Open a shell (bash, else sh) in a new container with a job's world:
+    /// its image, env (secrets given again as for `gwk run`), /inputs
+    /// read-only as the job saw them, /outputs a copy of what it left.
+    Shell(Box<crate::cmd::runs_shell::Args>),
     /// Remove runs (their directory: record, logs, volumes and strings;
     /// dataset versions stay). A running run is refused.
     Rm {
@@ -104,6 +120,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
             copy.as_deref(),
             json,
         ),
+        Sub::Why { id, job, json } => {
+            crate::cmd::runs_why::why(&home, &find_run(&home, &id)?, job.as_deref(), json)
+        }
+        Sub::Shell(a) => crate::cmd::runs_shell::run(*a),
         Sub::Rm { ids } => {
             // Every id is resolved before anything is removed.
             let dirs = ids

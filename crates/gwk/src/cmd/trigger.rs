@@ -13,8 +13,16 @@ use std::process::ExitCode;
 pub struct Args {
     /// The pushed ref: `refs/heads/main`, `refs/tags/v1` (a bare name is a
     /// branch). Repeatable.
-    #[arg(long = "ref", value_name = "REF", required = true)]
+    #[arg(
+        long = "ref",
+        value_name = "REF",
+        required_unless_present = "event_file"
+    )]
     pub refs: Vec<String>,
+    /// A GitHub push event payload (the JSON GitHub sends) instead of
+    /// --ref: its ref, commit and repository URL (docs/cli.md).
+    #[arg(long = "event-file", value_name = "FILE", conflicts_with = "refs")]
+    pub event_file: Option<std::path::PathBuf>,
     /// Only list the workflows that would run.
     #[arg(long)]
     pub dry_run: bool,
@@ -48,11 +56,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let mut worst = ExitCode::SUCCESS;
     let mut ran = 0;
-    for git_ref in &args.refs {
+    // With an event file, one push: the ref it names.
+    let refs = match &args.event_file {
+        Some(f) => vec![crate::event_file::PushPayload::read(f)?.git_ref],
+        None => args.refs.clone(),
+    };
+    for git_ref in &refs {
         for file in &files {
             let mut run_args = base.clone();
             run_args.file = Some(file.clone());
-            run_args.plan.git_ref = Some(git_ref.clone());
+            match &args.event_file {
+                Some(f) => run_args.plan.event_file = Some(f.clone()),
+                None => run_args.plan.git_ref = Some(git_ref.clone()),
+            }
             // The same evaluation `gwk plan --event push --ref REF` shows.
             let Some(prepared) = prepare(file, &run_args.plan, &store)? else {
                 eprintln!("gwk: {} has errors; not run", file.display());
@@ -82,7 +98,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if ran == 0 {
         println!(
             "no workflow under .gradient/workflows/ is triggered by {}",
-            args.refs.join(", ")
+            refs.join(", ")
         );
     }
     Ok(worst)
