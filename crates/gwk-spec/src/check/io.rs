@@ -126,7 +126,8 @@ fn dataset(ctx: &mut Ctx, spec: &IoSpec, name: &str, output: bool) {
         return;
     }
     let Some(r) = &spec.dataset else {
-        if let Some(with) = spec.with_key {
+        // A `ref` that is not a string has its own finding (`invalid-type`).
+        if let Some(with) = spec.with_key.filter(|_| !spec.dataset_written) {
             ctx.report(
                 Code::DatasetRef,
                 with,

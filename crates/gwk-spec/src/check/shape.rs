@@ -292,10 +292,29 @@ impl<'a> Walker<'a> {
         for p in &shape.properties {
             let required =
                 p.required || (target == Some(p.name.as_str()) && case.is_some_and(|c| c.required));
-            if required && !entries.iter().any(|e| e.key_str() == Some(p.name.as_str())) {
+            if required
+                && !entries.iter().any(|e| e.key_str() == Some(p.name.as_str()))
+                && !self.misspelt(id, node, &p.name)
+            {
                 self.missing_key(node, p, def, owner, action);
             }
         }
+    }
+
+    /// Whether an unknown key of `node` is `key` misspelt (`use:` for
+    /// `uses:`): its `unknown-key` finding says so and offers the rename,
+    /// so the key is not also reported missing.
+    fn misspelt(&self, id: ShapeId, node: &Node, key: &str) -> bool {
+        let Some(entries) = node.as_mapping() else {
+            return false;
+        };
+        let keys = self.shapes.keys(id, Some(node));
+        let known = |k: &str| keys.iter().any(|p| p.name == k);
+        entries
+            .iter()
+            .filter_map(Entry::key_str)
+            .filter(|k| !known(k))
+            .any(|k| best(k, keys.iter().map(|p| p.name.as_str())) == Some(key))
     }
 
     /// The case an invalid io `type` most likely means (`datasets` →
