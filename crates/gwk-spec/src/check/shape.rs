@@ -17,6 +17,50 @@ pub(super) fn run(ctx: &mut super::Ctx) {
     for d in check(ctx.root, ctx.text) {
         ctx.push(d);
     }
+    checkout_urls(ctx);
+}
+
+/// A git-checkout `url` that is neither a URL nor a `context.…` value
+/// (`url: not a url`): git would fail to clone it, at run time. The
+/// `context.…` values are the triggers rule's to judge.
+fn checkout_urls(ctx: &mut super::Ctx) {
+    for job in &ctx.wf.jobs {
+        if job.action != Some(Action::GitCheckout) {
+            continue;
+        }
+        let Some(url) = job.param("url").and_then(|p| crate::model::lower::string(&p.value)) else {
+            continue;
+        };
+        let u = url.value.trim();
+        if u.starts_with("context.") || looks_like_git_url(u) {
+            continue;
+        }
+        ctx.report(
+            Code::InvalidValue,
+            url.span,
+            format!(
+                "`{u}` is not a repository URL: give the clone URL \
+                 (`https://github.com/OWNER/REPO`), or `context.event.github.url` for the \
+                 repository whose push started the run"
+            ),
+        );
+    }
+}
+
+/// `scheme://host/path`, or git's `user@host:path`.
+fn looks_like_git_url(u: &str) -> bool {
+    if u.chars().any(char::is_whitespace) {
+        return false;
+    }
+    if let Some((scheme, rest)) = u.split_once("://") {
+        return !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            && !rest.is_empty();
+    }
+    matches!(u.split_once('@'), Some((user, rest))
+        if !user.is_empty() && rest.split_once(':').is_some_and(|(h, p)| !h.is_empty() && !p.is_empty()))
 }
 
 /// The finding for a file that holds no YAML node at all (empty, or only
