@@ -47,6 +47,55 @@ fn checkout_urls(ctx: &mut super::Ctx) {
     }
 }
 
+/// A command line written as one string (`bash -c "echo hi"`) as the YAML
+/// flow list a container's `args` needs, split as a POSIX shell splits it:
+/// `[bash, -c, "echo hi"]`. A line that uses the shell itself (`a && b`,
+/// `> file`, `$VAR`) is kept whole and run by `sh -c`, which is what it
+/// meant. `None` when a quote is left open.
+fn command_as_list(text: &str) -> Option<String> {
+    let words = shlex::split(text)?;
+    const OPERATORS: &[&str] = &["&&", "||", "|", ";", "&", ">", ">>", "<", "2>", "2>&1"];
+    // `bash -c "echo $HOME"`: the inner shell expands what the outer would.
+    let runs_a_shell = matches!(words.as_slice(), [sh, c, ..]
+        if matches!(sh.as_str(), "sh" | "bash" | "zsh" | "/bin/sh" | "/bin/bash") && c == "-c");
+    let shell_syntax = words.iter().any(|w| OPERATORS.contains(&w.as_str()))
+        || (!runs_a_shell && (text.contains('$') || text.contains('`')));
+    let items: Vec<String> = if shell_syntax {
+        vec!["sh".into(), "-c".into(), text.trim().to_string()]
+    } else {
+        words
+    };
+    let items: Vec<String> = items.iter().map(|w| flow_item(w)).collect();
+    Some(format!("[{}]", items.join(", ")))
+}
+
+/// `word` as an item of a YAML flow list that YAML (also YAML 1.1, which
+/// Gradient's loader speaks) reads back as that string: plain when that is
+/// safe, double-quoted otherwise (`"10"`, `"true"`, `"a, b"`).
+fn flow_item(word: &str) -> String {
+    let plain_chars = word
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '=' | '+' | '-'));
+    let starts_ok = word
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '_' | '/' | '-'))
+        && !word.starts_with("--- ")
+        && word != "-";
+    let looks_scalar = word.parse::<f64>().is_ok()
+        || matches!(
+            word.to_ascii_lowercase().as_str(),
+            "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | "null" | "~"
+        )
+        || word.starts_with(|c: char| c == '-' || c == '+')
+            && word[1..].starts_with(|c: char| c.is_ascii_digit() || c == '.');
+    if plain_chars && starts_ok && !looks_scalar {
+        word.to_string()
+    } else {
+        quoted(word)
+    }
+}
+
 /// `scheme://host/path`, or git's `user@host:path`.
 fn looks_like_git_url(u: &str) -> bool {
     if u.chars().any(char::is_whitespace) {
@@ -483,6 +532,23 @@ impl<'a> Walker<'a> {
                     }
                 } else {
                     d.message = format!("`{name}` must be a string, not a list");
+                }
+            }
+            Kind::Str if expected == "a list" && owner.key() == Some("args") => {
+                let text = node.as_str().unwrap_or(scalar_text);
+                match command_as_list(text) {
+                    Some(list) => {
+                        d.message = format!(
+                            "`args` must be a list, one item a word, as a shell splits it: \
+                             write `{list}`"
+                        );
+                        d = d.with_fix(Fix::replace("split `args` into a list", span, list));
+                    }
+                    None => {
+                        d.message = "`args` must be a list, one item a word; this one has an \
+                                     unclosed quote, so gwk cannot split it"
+                            .to_string();
+                    }
                 }
             }
             Kind::Str if expected == "a list" => {
