@@ -3,7 +3,7 @@
 //! and datasets written by two jobs at once (`dataset-conflict`).
 
 use super::{Ctx, shape};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Fix};
 use crate::model::{InputSource, IoSpec, IoType, Output, Reference};
 use crate::suggest::best;
 use crate::syntax::{Kind, Node};
@@ -148,6 +148,21 @@ fn dataset(ctx: &mut Ctx, spec: &IoSpec, name: &str, output: bool) {
             format!("`{}` is not a dataset reference: {why}", r.value),
         );
         return;
+    }
+    if output && let Some((base, "latest")) = r.value.split_once(':') {
+        // Every version a job writes becomes the latest: the tag says
+        // nothing, and a reader may take it for a version to overwrite.
+        let mut d = Diagnostic::new(
+            Code::DatasetRef,
+            r.span,
+            format!(
+                "`:latest` on an output adds nothing: every version a job writes becomes the \
+                 latest of `{base}`. Write `{base}`, or `{base}:TAG` to tag the new version"
+            ),
+        )
+        .with_fix(Fix::replace(format!("write `{base}`"), r.span, base));
+        d.severity = crate::Severity::Warning;
+        ctx.push(d);
     }
     let known = &ctx.config.datasets;
     let base = dataset_name(&r.value);
