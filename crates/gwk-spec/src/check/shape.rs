@@ -137,6 +137,7 @@ fn check(root: &Node, text: &str) -> Vec<Diagnostic> {
     let shapes = Shapes::get();
     let mut w = Walker {
         shapes,
+        root,
         text,
         out: Vec::new(),
     };
@@ -172,6 +173,8 @@ impl<'a> Owner<'a> {
 
 struct Walker<'a> {
     shapes: &'a Shapes,
+    /// The whole document (a job pasted at the top level moves under its `jobs`).
+    root: &'a Node,
     text: &'a str,
     out: Vec<Diagnostic>,
 }
@@ -363,7 +366,7 @@ impl<'a> Walker<'a> {
                 Some(Additional::Forbidden) => {
                     let keys = self.shapes.keys(id, Some(node));
                     let place = place(def, owner, action);
-                    self.unknown_key(e, key, &keys, def, &place, action);
+                    self.unknown_key(e, entries, key, &keys, def, &place, action);
                     // A job key written inside `with`: check its value as that key.
                     if def.is_some_and(|d| d.ends_with("With")) {
                         let job_key = self
@@ -534,6 +537,33 @@ impl<'a> Walker<'a> {
                     d.message = format!("`{name}` must be a string, not a list");
                 }
             }
+            Kind::Str
+                if expected == "a number"
+                    && node
+                        .as_str()
+                        .is_some_and(|s| s.trim().parse::<f64>().is_ok_and(f64::is_finite)) =>
+            {
+                let n = node.as_str().unwrap_or_default().trim();
+                d.message = format!(
+                    "`{name}` must be a number, and the quotes make `{n}` a string: write `{n}`"
+                );
+                d = d.with_fix(Fix::replace(format!("unquote `{n}`"), span, n));
+            }
+            Kind::Str
+                if expected == "a mapping" && matches!(owner.key(), Some("branches" | "tags")) =>
+            {
+                let kind = if owner.key() == Some("tags") {
+                    "tag"
+                } else {
+                    "branch"
+                };
+                let filter = format!("{{only: {}}}", flow_item(node.as_str().unwrap_or(scalar_text)));
+                d.message = format!(
+                    "`{name}` is a filter, not a {kind} name: write `{name}: {filter}` for that \
+                     one {kind} (or `include`/`ignore` lists of patterns)"
+                );
+                d = d.with_fix(Fix::replace(format!("write `{filter}`"), span, filter));
+            }
             Kind::Str if expected == "a list" && owner.key() == Some("args") => {
                 let text = node.as_str().unwrap_or(scalar_text);
                 match command_as_list(text) {
@@ -564,6 +594,102 @@ impl<'a> Walker<'a> {
             _ => {}
         }
         self.report(d);
+    }
+
+    /// The start of the line that holds `at`.
+    fn line_start(&self, at: usize) -> usize {
+        self.text[..at].rfind('\n').map_or(0, |p| p + 1)
+    }
+
+    /// Just after the line that holds `at` (after its `\n`).
+    fn line_end(&self, at: usize) -> usize {
+        self.text[at..]
+            .find('\n')
+            .map_or(self.text.len(), |p| at + p + 1)
+    }
+
+    /// Whether `e`'s key is the first thing on its line (block style).
+    fn begins_line(&self, e: &Entry) -> bool {
+        self.text[self.line_start(e.key.span.start)..e.key.span.start]
+            .chars()
+            .all(|c| c == ' ')
+    }
+
+    /// The lines of `e` (its key to the last line of its value).
+    fn entry_lines(&self, e: &Entry) -> Span {
+        let last = e.value.span.end.max(e.key.span.end + 1) - 1;
+        Span::new(self.line_start(e.key.span.start), self.line_end(last))
+    }
+
+    /// A job written at the top level, moved under `jobs:`: its lines
+    /// (comments and all) indented to the jobs' column and put after the
+    /// last job. `None` when `jobs` is not a block mapping of jobs, or
+    /// already has a job of that name.
+    fn move_under_jobs(&self, e: &Entry, key: &str) -> Option<Fix> {
+        let jobs = self.root.get_entry("jobs")?;
+        let listed = jobs.value.as_mapping()?;
+        if jobs.value.flow || !self.begins_line(e) || listed.iter().any(|j| j.key_str() == Some(key))
+        {
+            return None;
+        }
+        let first = listed.first()?;
+        let job_col = first.key.span.start - self.line_start(first.key.span.start);
+        let key_col = e.key.span.start - self.line_start(e.key.span.start);
+        let pad = " ".repeat(job_col.checked_sub(key_col).filter(|&d| d > 0)?);
+        let lines = self.entry_lines(e);
+        let mut moved: String = self.text[lines.start..lines.end]
+            .split_inclusive('\n')
+            .map(|l| {
+                if l.trim().is_empty() {
+                    l.to_string()
+                } else {
+                    format!("{pad}{l}")
+                }
+            })
+            .collect();
+        if !moved.ends_with('\n') {
+            moved.push('\n');
+        }
+        let message = format!("move `{key}` under `jobs:`");
+        let after_jobs = self.entry_lines(jobs).end;
+        if after_jobs == lines.start {
+            // Right after the last job: indenting it is the whole move.
+            return Some(Fix::replace(message, lines, moved));
+        }
+        let lead = if after_jobs == self.text.len() && !self.text.ends_with('\n') {
+            "\n"
+        } else {
+            ""
+        };
+        Some(Fix {
+            message,
+            edits: vec![
+                crate::diagnostic::Edit {
+                    span: lines,
+                    text: String::new(),
+                },
+                crate::diagnostic::Edit {
+                    span: Span::empty(after_jobs),
+                    text: format!("{lead}{moved}"),
+                },
+            ],
+        })
+    }
+
+    /// `instance-type: C5` on a job, nested under a new `resources:` key on
+    /// its line. Only for a key that begins its line with its value beside it.
+    fn nest_under_resources(&self, e: &Entry) -> Option<Fix> {
+        if !self.begins_line(e) || self.text[e.key.span.start..e.value.span.end].contains('\n') {
+            return None;
+        }
+        let col = e.key.span.start - self.line_start(e.key.span.start);
+        Some(Fix {
+            message: "put `instance-type` under `resources:`".into(),
+            edits: vec![crate::diagnostic::Edit {
+                span: Span::empty(e.key.span.start),
+                text: format!("resources:\n{}", " ".repeat(col + 2)),
+            }],
+        })
     }
 
     /// A list of strings rewritten as a `|-` block, one item a line.
@@ -680,9 +806,11 @@ impl<'a> Walker<'a> {
         self.report(d);
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn unknown_key(
         &mut self,
         e: &Entry,
+        siblings: &[Entry],
         key: &str,
         keys: &[Property],
         def: Option<&str>,
@@ -698,6 +826,37 @@ impl<'a> Walker<'a> {
                 span,
                 format!("`{key}` is GitHub Actions syntax, not Gradient's: {hint}"),
             ));
+            return;
+        }
+        if def == Some("Workflow") && e.value.get("uses").is_some() {
+            let mut d = Diagnostic::new(
+                Code::UnknownKey,
+                span,
+                format!(
+                    "`{key}` looks like a job (it has `uses`), but it sits at the top level, \
+                     outside `jobs:`: move it under `jobs:`"
+                ),
+            );
+            if let Some(fix) = self.move_under_jobs(e, key) {
+                d = d.with_fix(fix);
+            }
+            self.report(d);
+            return;
+        }
+        if def == Some("Job") && key == "instance-type" {
+            let has_resources = siblings.iter().any(|s| s.key_str() == Some("resources"));
+            let message = if has_resources {
+                "`instance-type` is not a key of a job: it belongs under the job's `resources:`; \
+                 move it there"
+            } else {
+                "`instance-type` is not a key of a job: put it under `resources:` \
+                 (`resources: {instance-type: C5}`)"
+            };
+            let mut d = Diagnostic::new(Code::UnknownKey, span, message);
+            if !has_resources && let Some(fix) = self.nest_under_resources(e) {
+                d = d.with_fix(fix);
+            }
+            self.report(d);
             return;
         }
         // A key written one level off: an action parameter on the job, or a
