@@ -142,11 +142,12 @@ fn dataset(ctx: &mut Ctx, spec: &IoSpec, name: &str, output: bool) {
         crate::plan::DatasetUse::Input
     };
     if let Err(why) = crate::plan::check_dataset_ref(&r.value, usage) {
-        ctx.report(
-            Code::DatasetRef,
-            r.span,
-            format!("`{}` is not a dataset reference: {why}", r.value),
-        );
+        let message = if r.value.is_empty() {
+            format!("dataset `{name}` has an empty `ref`: give the dataset's name or ID")
+        } else {
+            format!("`{}` is not a dataset reference: {why}", r.value)
+        };
+        ctx.report(Code::DatasetRef, r.span, message);
         return;
     }
     if output && let Some((base, "latest")) = r.value.split_once(':') {

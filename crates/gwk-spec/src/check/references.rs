@@ -129,6 +129,17 @@ fn reference(ctx: &mut Ctx, job: &Job, r: &Reference, jobs: &[&str]) {
                         job.name.value
                     ),
                 );
+                if let Some(via) = needed_through(ctx, job, p) {
+                    // The order is safe; only the direct `needs` is missing.
+                    d.severity = crate::Severity::Info;
+                    d.message = format!(
+                        "job `{}` reads an output of `{p}`, which it needs only through `{via}`: \
+                         the job starts after `{p}` all the same, but list `{p}` in its own \
+                         `needs` so the file says where the output is read (and stays right if \
+                         `{via}` stops needing `{p}`)",
+                        job.name.value
+                    );
+                }
                 if let Some(anchor) = job.needs_key {
                     d = d.with_related(anchor, "`needs` of this job");
                 }
@@ -141,13 +152,28 @@ fn reference(ctx: &mut Ctx, job: &Job, r: &Reference, jobs: &[&str]) {
     }
 }
 
+/// The job of `job`'s direct `needs` through which it needs `producer`
+/// (so `producer` is an ancestor, just not a direct one), if any.
+fn needed_through<'w>(ctx: &Ctx<'w>, job: &'w Job, producer: &str) -> Option<&'w str> {
+    let wf = ctx.wf;
+    let p = wf.job_index(producer)?;
+    job.needs.iter().map(|n| n.value.as_str()).find(|n| {
+        wf.job_index(n)
+            .is_some_and(|i| i != p && ctx.dag.ancestors(i)[p])
+    })
+}
+
 /// A job input that is a string but no reference: say what it looks like
 /// and what to write instead.
 fn not_a_reference(ctx: &mut Ctx, s: &Spanned<String>) {
     let v = s.value.as_str();
     let parts: Vec<&str> = v.split('.').collect();
     let mut fix = None;
-    let message = if v.starts_with("http://") || v.starts_with("https://") || v.starts_with("git@")
+    let message = if v.trim().is_empty() {
+        "an empty input reads nothing: write `JOB.outputs.NAME`, `workflow.inputs.NAME`, or an \
+         inline `{type: dataset, with: {ref: ...}}`"
+            .to_string()
+    } else if v.starts_with("http://") || v.starts_with("https://") || v.starts_with("git@")
     {
         format!(
             "`{v}` is a URL, not a reference: a job reads data only from other jobs' outputs or \

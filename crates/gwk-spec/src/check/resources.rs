@@ -52,6 +52,11 @@ fn instance_type(ctx: &mut Ctx, t: &Spanned<String>) {
                 );
             }
         }
+        None if name.trim().is_empty() => ctx.report(
+            Code::UnknownInstanceType,
+            t.span,
+            "`instance-type` is empty: give an instance type (e.g. `C5`, or `P4000` for a GPU)",
+        ),
         None => {
             let names = ctx.config.instance_type_names();
             let mut d = Diagnostic::new(

@@ -47,6 +47,27 @@ fn checkout_urls(ctx: &mut super::Ctx) {
     }
 }
 
+/// The action whose name has the same words in another order
+/// (`model-create@v1`, as the Gradient docs' heading says, for
+/// `create-model@v1`).
+fn same_words_action(value: &str) -> Option<&'static str> {
+    let words = |s: &str| {
+        let name = s.split('@').next().unwrap_or(s).to_ascii_lowercase();
+        let mut w: Vec<String> = name
+            .split(['-', '_', ' '])
+            .filter(|w| !w.is_empty())
+            .map(String::from)
+            .collect();
+        w.sort();
+        w
+    };
+    let written = words(value);
+    Action::ALL
+        .iter()
+        .find(|a| words(a.as_str()) == written)
+        .map(|a| a.as_str())
+}
+
 /// A command line written as one string (`bash -c "echo hi"`) as the YAML
 /// flow list a container's `args` needs, split as a POSIX shell splits it:
 /// `[bash, -c, "echo hi"]`. A line that uses the shell itself (`a && b`,
@@ -461,6 +482,7 @@ impl<'a> Walker<'a> {
         let shape = self.shapes.shape(id);
         let got = node.kind();
         let name = &owner.name;
+        let named = code_name(name);
         let span = node.span;
         // An output written as a bare string (`repo: CloneRepo`): the io
         // rule reports it as `io-type`.
@@ -485,7 +507,7 @@ impl<'a> Walker<'a> {
             self.report(Diagnostic::new(
                 Code::InvalidType,
                 owner.entry.map_or(span, |e| e.key.span),
-                format!("`{name}` is empty but must be {expected}: {what}"),
+                format!("{named} is empty but must be {expected}: {what}"),
             ));
             return;
         }
@@ -504,12 +526,12 @@ impl<'a> Walker<'a> {
         let mut d = Diagnostic::new(
             Code::InvalidType,
             span,
-            format!("`{name}` must be {expected}, not {got}"),
+            format!("{named} must be {expected}, not {got}"),
         );
         match got {
             Kind::Int | Kind::Float | Kind::Bool if expected == "a string" => {
                 d.message = format!(
-                    "`{name}` must be a string; YAML reads `{scalar_text}` as {got}. Quote it: `{}`",
+                    "{named} must be a string; YAML reads `{scalar_text}` as {got}. Quote it: `{}`",
                     quoted(scalar_text)
                 );
                 d = d.with_fix(Fix::replace(
@@ -534,7 +556,7 @@ impl<'a> Walker<'a> {
                         d = d.with_fix(fix);
                     }
                 } else {
-                    d.message = format!("`{name}` must be a string, not a list");
+                    d.message = format!("{named} must be a string, not a list");
                 }
             }
             Kind::Str
@@ -545,7 +567,7 @@ impl<'a> Walker<'a> {
             {
                 let n = node.as_str().unwrap_or_default().trim();
                 d.message = format!(
-                    "`{name}` must be a number, and the quotes make `{n}` a string: write `{n}`"
+                    "{named} must be a number, and the quotes make `{n}` a string: write `{n}`"
                 );
                 d = d.with_fix(Fix::replace(format!("unquote `{n}`"), span, n));
             }
@@ -583,10 +605,10 @@ impl<'a> Walker<'a> {
             }
             Kind::Str if expected == "a list" => {
                 d.message = format!(
-                    "`{name}` must be a list; write `[{scalar_text}]` or one `- item` per line"
+                    "{named} must be a list; write `[{scalar_text}]` or one `- item` per line"
                 );
                 d = d.with_fix(Fix::replace(
-                    format!("make `{name}` a list"),
+                    format!("make {named} a list"),
                     span,
                     format!("[{scalar_text}]"),
                 ));
@@ -721,11 +743,17 @@ impl<'a> Walker<'a> {
         let span = node.span;
         let suggestion = best(value, choices.iter().copied());
         if owner.key() == Some("uses") && owner.parent_def == Some("Job") {
-            let mut message = format!("`{value}` is not a Gradient action");
-            let suggestion = suggestion.or_else(|| {
-                // GitHub's actions/checkout, or any other checkout action.
-                value.contains("checkout").then_some("git-checkout@v1")
-            });
+            let mut message = if value.trim().is_empty() {
+                "`uses` is empty: it names the action the job runs".to_string()
+            } else {
+                format!("`{value}` is not a Gradient action")
+            };
+            let suggestion = suggestion
+                .or_else(|| same_words_action(value))
+                .or_else(|| {
+                    // GitHub's actions/checkout, or any other checkout action.
+                    value.contains("checkout").then_some("git-checkout@v1")
+                });
             if let Some((name, version)) = value.split_once('@') {
                 if let Some(a) = Action::ALL
                     .iter()
@@ -986,7 +1014,7 @@ impl<'a> Walker<'a> {
             (Some("Output" | "WorkflowInput" | "InlineInput"), "with") => {
                 format!("dataset `{name}` needs `with.ref`, the dataset's name or ID")
             }
-            _ => format!("`{name}` needs `{key}`"),
+            _ => format!("{} needs `{key}`", code_name(name)),
         };
         self.report(Diagnostic::new(Code::MissingKey, span, message));
     }
@@ -1042,6 +1070,16 @@ fn action_required(action: &str) -> Vec<&'static str> {
         .unwrap_or_default()
 }
 
+/// A name for a message: `key` in backticks, but "an item of `args`"
+/// as it is (backticks inside backticks would print ``an item of `args``).
+fn code_name(name: &str) -> String {
+    if name.contains('`') {
+        name.to_string()
+    } else {
+        format!("`{name}`")
+    }
+}
+
 /// How a message names the mapping being checked.
 fn place(def: Option<&str>, owner: &Owner, action: Option<&str>) -> String {
     let name = &owner.name;
@@ -1061,6 +1099,6 @@ fn place(def: Option<&str>, owner: &Owner, action: Option<&str>) -> String {
         Some("DatasetWith") => "a dataset's `with`".into(),
         Some("StringWith" | "InlineStringWith") => "a string's `with`".into(),
         Some(d) if d.ends_with("With") => format!("`with` of `{}`", action.unwrap_or("the action")),
-        _ => format!("`{name}`"),
+        _ => code_name(name),
     }
 }

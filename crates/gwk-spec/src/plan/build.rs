@@ -14,7 +14,7 @@ use crate::suggest::best;
 pub enum PlanError {
     /// The jobs need each other in a cycle (the path, first job repeated
     /// at the end).
-    #[error("jobs need each other in a cycle: {}", .0.join(" → "))]
+    #[error("jobs need each other in a cycle: {} (each arrow reads \"needs\")", .0.join(" → "))]
     Cycle(Vec<String>),
     /// `--input NAME=…` names no workflow input.
     #[error("--input {name}: the workflow has no input `{name}`{hint}")]
