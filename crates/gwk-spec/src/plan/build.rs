@@ -701,9 +701,16 @@ fn missing(
                         MissingKind::Context,
                         &v.written,
                         Some(&job.name),
-                        format!(
-                            "give --github-{what}, run gwk in a git clone (with an `origin` remote), or add a `context.event.github.{what}` block"
-                        ),
+                        {
+                            let example = if what == "url" {
+                                "https://github.com/OWNER/REPO"
+                            } else {
+                                "COMMIT_SHA"
+                            };
+                            format!(
+                                "give --github-{what}, run gwk in a git clone (with an `origin` remote), or add this block at the top level of the file: `context: {{event: {{github: {{{what}: {example}}}}}}}`"
+                            )
+                        },
                     );
                 }
             }
