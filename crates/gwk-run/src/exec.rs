@@ -741,9 +741,12 @@ fn collect_outputs(
     let infos = ctx.store.commit_all(datasets).map_err(|e| e.to_string())?;
     for (i, info) in slots.into_iter().zip(infos) {
         if let OutputKind::Dataset { tag: Some(tag), .. } = &job.outputs[i].kind {
-            ctx.store
-                .tag(&info.dataset, tag, &info.id)
-                .map_err(|e| format!("committed {} version {} but cannot tag it `{tag}`: {e}", info.dataset, info.id))?;
+            ctx.store.tag(&info.dataset, tag, &info.id).map_err(|e| {
+                format!(
+                    "committed {} version {} but cannot tag it `{tag}`: {e}",
+                    info.dataset, info.id
+                )
+            })?;
         }
         let r = &mut records[i];
         r.path = ctx

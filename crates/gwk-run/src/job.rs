@@ -121,7 +121,10 @@ pub enum OutputKind {
     String,
     /// A new version of `dataset`, tagged `tag` when the workflow names one
     /// (`ref: name:gold`).
-    Dataset { dataset: String, tag: Option<String> },
+    Dataset {
+        dataset: String,
+        tag: Option<String>,
+    },
 }
 
 impl OutputKind {

@@ -93,7 +93,11 @@ fn every_argument_and_option_of_every_command_has_help_text() {
 fn dash_v_names_gwk_on_every_subcommand() {
     let t = tempfile::tempdir().unwrap();
     let want = format!("gwk {}\n", env!("CARGO_PKG_VERSION"));
-    for sub in [vec!["check"], vec!["runs", "logs"], vec!["datasets", "create"]] {
+    for sub in [
+        vec!["check"],
+        vec!["runs", "logs"],
+        vec!["datasets", "create"],
+    ] {
         let out = gwk(t.path()).args(&sub).arg("-V").output().unwrap();
         assert!(out.status.success(), "{sub:?}: {}", text(&out));
         assert_eq!(String::from_utf8_lossy(&out.stdout), want, "{sub:?}");
@@ -164,7 +168,11 @@ fn trigger_outside_git_without_ref_says_what_to_give() {
     let out = gwk(t.path()).arg("trigger").output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("--ref"), "{}", text(&out));
-    assert!(text(&out).contains("not a git repository"), "{}", text(&out));
+    assert!(
+        text(&out).contains("not a git repository"),
+        "{}",
+        text(&out)
+    );
 }
 
 #[test]

@@ -102,9 +102,21 @@ fn plan_run_and_export_refuse_dataset_and_input_values_that_leave_the_store() {
     std::fs::write(t.path().join("wf.yaml"), READS).unwrap();
     let manifest = t.path().join("out.yaml");
     let cases: &[(&str, &str, &str)] = &[
-        ("--dataset", "x=../../etc", "a dataset name does not start with `.`"),
-        ("--dataset", "data=../../etc", "a dataset name does not start with `.`"),
-        ("--dataset", "data=..", "a dataset name does not start with `.`"),
+        (
+            "--dataset",
+            "x=../../etc",
+            "a dataset name does not start with `.`",
+        ),
+        (
+            "--dataset",
+            "data=../../etc",
+            "a dataset name does not start with `.`",
+        ),
+        (
+            "--dataset",
+            "data=..",
+            "a dataset name does not start with `.`",
+        ),
         ("--dataset", "data=voxpt:../x", "after `:` comes a version"),
         ("--input", "data=../../etc", "is a dataset, not a string"),
         ("--input", "../x=1", "the workflow has no input `../x`"),
@@ -112,7 +124,13 @@ fn plan_run_and_export_refuse_dataset_and_input_values_that_leave_the_store() {
     for cmd in [
         vec!["plan", "wf.yaml"],
         vec!["run", "--network", "none", "wf.yaml"],
-        vec!["export", "argo", "wf.yaml", "-o", manifest.to_str().unwrap()],
+        vec![
+            "export",
+            "argo",
+            "wf.yaml",
+            "-o",
+            manifest.to_str().unwrap(),
+        ],
     ] {
         for (flag, value, why) in cases {
             let out = gwk(t.path())
@@ -130,6 +148,13 @@ fn plan_run_and_export_refuse_dataset_and_input_values_that_leave_the_store() {
             assert!(!said.contains("datasets/.."), "{said}");
         }
     }
-    assert!(!manifest.exists(), "a refused export wrote {}", manifest.display());
-    assert!(!t.path().join("home/runs").exists(), "a refused run was made");
+    assert!(
+        !manifest.exists(),
+        "a refused export wrote {}",
+        manifest.display()
+    );
+    assert!(
+        !t.path().join("home/runs").exists(),
+        "a refused run was made"
+    );
 }

@@ -109,7 +109,9 @@ fn written_against_type(ctx: &mut Ctx, job: &crate::model::Job) {
                     continue; // `/outputs/model2` is another output
                 }
                 // The command the path is an argument of, and what precedes it.
-                let line_start = text[..i].rfind(['\n', ';', '|', '&', '(']).map_or(0, |p| p + 1);
+                let line_start = text[..i]
+                    .rfind(['\n', ';', '|', '&', '('])
+                    .map_or(0, |p| p + 1);
                 let before = text[line_start..i].trim_end();
                 let words: Vec<&str> = before.split_whitespace().collect();
                 let program = words
@@ -119,7 +121,8 @@ fn written_against_type(ctx: &mut Ctx, job: &crate::model::Job) {
                     .unwrap_or_default();
                 let as_dir = program == "mkdir"
                     || after.starts_with('/')
-                        && after[1..].starts_with(|c: char| !c.is_whitespace() && c != '"' && c != '\'');
+                        && after[1..]
+                            .starts_with(|c: char| !c.is_whitespace() && c != '"' && c != '\'');
                 // The output's own path, not a file inside it.
                 let ends_here = !after.starts_with('/');
                 let as_file = ends_here

@@ -173,8 +173,7 @@ fn not_a_reference(ctx: &mut Ctx, s: &Spanned<String>) {
         "an empty input reads nothing: write `JOB.outputs.NAME`, `workflow.inputs.NAME`, or an \
          inline `{type: dataset, with: {ref: ...}}`"
             .to_string()
-    } else if v.starts_with("http://") || v.starts_with("https://") || v.starts_with("git@")
-    {
+    } else if v.starts_with("http://") || v.starts_with("https://") || v.starts_with("git@") {
         format!(
             "`{v}` is a URL, not a reference: a job reads data only from other jobs' outputs or \
              workflow inputs. To use a repository, clone it in a `git-checkout@v1` job and read \

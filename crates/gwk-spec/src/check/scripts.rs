@@ -182,7 +182,10 @@ fn relative_io_paths(ctx: &mut Ctx, job: &Job, text: &str, source: &str, span: S
             // A path's start: the text's, or after a space, quote, `(`, `=`...
             // (`/inputs/x`, `src/inputs/x` and `./inputs/x` are other paths).
             let starts_path = text[..i].chars().next_back().is_none_or(|c| {
-                matches!(c, ' ' | '\t' | '\n' | '\'' | '"' | '=' | '(' | ',' | '[' | '>' | '<' | '`')
+                matches!(
+                    c,
+                    ' ' | '\t' | '\n' | '\'' | '"' | '=' | '(' | ',' | '[' | '>' | '<' | '`'
+                )
             });
             let rest = &text[i + prefix.len()..];
             let name_len = rest

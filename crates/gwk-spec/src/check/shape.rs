@@ -28,7 +28,10 @@ fn checkout_urls(ctx: &mut super::Ctx) {
         if job.action != Some(Action::GitCheckout) {
             continue;
         }
-        let Some(url) = job.param("url").and_then(|p| crate::model::lower::string(&p.value)) else {
+        let Some(url) = job
+            .param("url")
+            .and_then(|p| crate::model::lower::string(&p.value))
+        else {
             continue;
         };
         let u = url.value.trim();
@@ -108,7 +111,7 @@ fn flow_item(word: &str) -> String {
             word.to_ascii_lowercase().as_str(),
             "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | "null" | "~"
         )
-        || word.starts_with(|c: char| c == '-' || c == '+')
+        || word.starts_with(['-', '+'])
             && word[1..].starts_with(|c: char| c.is_ascii_digit() || c == '.');
     if plain_chars && starts_ok && !looks_scalar {
         word.to_string()
@@ -579,7 +582,10 @@ impl<'a> Walker<'a> {
                 } else {
                     "branch"
                 };
-                let filter = format!("{{only: {}}}", flow_item(node.as_str().unwrap_or(scalar_text)));
+                let filter = format!(
+                    "{{only: {}}}",
+                    flow_item(node.as_str().unwrap_or(scalar_text))
+                );
                 d.message = format!(
                     "`{name}` is a filter, not a {kind} name: write `{name}: {filter}` for that \
                      one {kind} (or `include`/`ignore` lists of patterns)"
@@ -650,7 +656,9 @@ impl<'a> Walker<'a> {
     fn move_under_jobs(&self, e: &Entry, key: &str) -> Option<Fix> {
         let jobs = self.root.get_entry("jobs")?;
         let listed = jobs.value.as_mapping()?;
-        if jobs.value.flow || !self.begins_line(e) || listed.iter().any(|j| j.key_str() == Some(key))
+        if jobs.value.flow
+            || !self.begins_line(e)
+            || listed.iter().any(|j| j.key_str() == Some(key))
         {
             return None;
         }
@@ -748,12 +756,10 @@ impl<'a> Walker<'a> {
             } else {
                 format!("`{value}` is not a Gradient action")
             };
-            let suggestion = suggestion
-                .or_else(|| same_words_action(value))
-                .or_else(|| {
-                    // GitHub's actions/checkout, or any other checkout action.
-                    value.contains("checkout").then_some("git-checkout@v1")
-                });
+            let suggestion = suggestion.or_else(|| same_words_action(value)).or_else(|| {
+                // GitHub's actions/checkout, or any other checkout action.
+                value.contains("checkout").then_some("git-checkout@v1")
+            });
             if let Some((name, version)) = value.split_once('@') {
                 if let Some(a) = Action::ALL
                     .iter()

@@ -165,7 +165,8 @@ fn io_spec(node: &Node) -> Option<IoSpec> {
         io_type: type_name.as_ref().and_then(|t| IoType::parse(&t.value)),
         type_name,
         dataset_by_id: by_ref.is_none() && by_id.is_some(),
-        dataset_written: with_value.is_some_and(|w| w.get("ref").is_some() || w.get("id").is_some()),
+        dataset_written: with_value
+            .is_some_and(|w| w.get("ref").is_some() || w.get("id").is_some()),
         dataset: by_ref.or(by_id),
         value: with_value.and_then(|w| w.get("value")).and_then(string),
         with_key: with.map(|w| w.key.span),

@@ -697,21 +697,16 @@ fn missing(
                     } else {
                         "ref"
                     };
-                    add(
-                        MissingKind::Context,
-                        &v.written,
-                        Some(&job.name),
-                        {
-                            let example = if what == "url" {
-                                "https://github.com/OWNER/REPO"
-                            } else {
-                                "COMMIT_SHA"
-                            };
-                            format!(
-                                "give --github-{what}, run gwk in a git clone (with an `origin` remote), or add this block at the top level of the file: `context: {{event: {{github: {{{what}: {example}}}}}}}`"
-                            )
-                        },
-                    );
+                    add(MissingKind::Context, &v.written, Some(&job.name), {
+                        let example = if what == "url" {
+                            "https://github.com/OWNER/REPO"
+                        } else {
+                            "COMMIT_SHA"
+                        };
+                        format!(
+                            "give --github-{what}, run gwk in a git clone (with an `origin` remote), or add this block at the top level of the file: `context: {{event: {{github: {{{what}: {example}}}}}}}`"
+                        )
+                    });
                 }
             }
         }

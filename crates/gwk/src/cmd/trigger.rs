@@ -37,8 +37,9 @@ pub fn run(mut args: Args) -> Result<ExitCode> {
     if args.refs.is_empty() {
         let here = std::env::current_dir()?;
         args.refs.push(
-            crate::planning::checked_out_branch(&here)
-                .context("gwk trigger needs --ref REF: no branch is checked out here to default to")?,
+            crate::planning::checked_out_branch(&here).context(
+                "gwk trigger needs --ref REF: no branch is checked out here to default to",
+            )?,
         );
     }
     let home = crate::cmd::gwk_home()?;
