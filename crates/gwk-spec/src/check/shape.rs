@@ -162,6 +162,7 @@ fn check(root: &Node, text: &str) -> Vec<Diagnostic> {
     let mut w = Walker {
         shapes,
         root,
+        job_instance_type: false,
         text,
         out: Vec::new(),
     };
@@ -199,6 +200,9 @@ struct Walker<'a> {
     shapes: &'a Shapes,
     /// The whole document (a job pasted at the top level moves under its `jobs`).
     root: &'a Node,
+    /// Whether the job being walked writes `instance-type` on itself: that
+    /// finding covers its `resources` lacking one.
+    job_instance_type: bool,
     text: &'a str,
     out: Vec<Diagnostic>,
 }
@@ -326,6 +330,9 @@ impl<'a> Walker<'a> {
             .flatten();
         let target = shape.switch.as_ref().map(|s| s.target.as_str());
         let at_root = owner.entry.is_none();
+        if def == Some("Job") {
+            self.job_instance_type = entries.iter().any(|e| e.key_str() == Some("instance-type"));
+        }
         let action = if def == Some("Job") {
             node.get("uses").and_then(Node::as_str)
         } else {
@@ -415,6 +422,9 @@ impl<'a> Walker<'a> {
             if required
                 && !entries.iter().any(|e| e.key_str() == Some(p.name.as_str()))
                 && !self.misspelt(id, node, &p.name)
+                && !(def == Some("JobResources")
+                    && p.name == "instance-type"
+                    && self.job_instance_type)
             {
                 self.missing_key(node, p, def, owner, action);
             }
