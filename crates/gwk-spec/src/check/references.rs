@@ -130,13 +130,14 @@ fn reference(ctx: &mut Ctx, job: &Job, r: &Reference, jobs: &[&str]) {
                     ),
                 );
                 if let Some(via) = needed_through(ctx, job, p) {
-                    // The order is safe; only the direct `needs` is missing.
-                    d.severity = crate::Severity::Info;
+                    // The order is safe, so "may start before" would be
+                    // wrong; but Gradient still refused the file ("You must
+                    // specify job-1 in the needs section to reference them
+                    // here"), so it stays an error, about the direct `needs`.
                     d.message = format!(
                         "job `{}` reads an output of `{p}`, which it needs only through `{via}`: \
-                         the job starts after `{p}` all the same, but list `{p}` in its own \
-                         `needs` so the file says where the output is read (and stays right if \
-                         `{via}` stops needing `{p}`)",
+                         it starts after `{p}` all the same, but Gradient wants the job whose \
+                         output is read in the reader's own `needs`: add `{p}` to its `needs`",
                         job.name.value
                     );
                 }

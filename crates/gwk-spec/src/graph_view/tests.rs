@@ -182,15 +182,14 @@ fn renderers_mark_gpu_jobs_and_label_edges() {
 
 #[test]
 fn of_analysis_counts_each_jobs_findings() {
-    // Evaluate reads an output Train does not declare (an error), and reads
-    // CloneRepo, which it needs only through Train (missing-needs as an
-    // info); the other jobs are clean.
+    // Evaluate reads an output Train does not declare, and reads CloneRepo
+    // without needing it directly (missing-needs): two errors inside
+    // Evaluate; the other jobs are clean.
     let text = WF.replace("Train.outputs.model", "Train.outputs.modle");
     let a = analyze(&text, &Config::default());
     let v = of_analysis(&a, &Config::default()).unwrap();
     let findings = |job: &str| v.node(job).unwrap().findings.unwrap();
-    assert_eq!(findings("Evaluate").errors, 1, "{:?}", a.diagnostics);
-    assert_eq!(findings("Evaluate").infos, 1, "{:?}", a.diagnostics);
+    assert_eq!(findings("Evaluate").errors, 2, "{:?}", a.diagnostics);
     assert_eq!(findings("Train"), JobFindings::default());
     assert_eq!(findings("CloneRepo"), JobFindings::default());
     let json = serde_json::to_value(v.json(|_| serde_json::Map::new())).unwrap();
@@ -202,7 +201,7 @@ fn of_analysis_counts_each_jobs_findings() {
             &evaluate["warnings"],
             &evaluate["infos"]
         ),
-        (&1.into(), &0.into(), &1.into())
+        (&2.into(), &0.into(), &0.into())
     );
     // Without an analysis the counts are absent, not zero.
     assert!(
