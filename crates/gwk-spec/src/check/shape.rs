@@ -419,12 +419,13 @@ impl<'a> Walker<'a> {
         for p in &shape.properties {
             let required =
                 p.required || (target == Some(p.name.as_str()) && case.is_some_and(|c| c.required));
+            // `instance-type` written on the job itself has its own finding.
+            let written_on_job =
+                def == Some("JobResources") && p.name == "instance-type" && self.job_instance_type;
             if required
+                && !written_on_job
                 && !entries.iter().any(|e| e.key_str() == Some(p.name.as_str()))
                 && !self.misspelt(id, node, &p.name)
-                && !(def == Some("JobResources")
-                    && p.name == "instance-type"
-                    && self.job_instance_type)
             {
                 self.missing_key(node, p, def, owner, action);
             }
