@@ -445,7 +445,7 @@ impl<'a> Exporter<'a> {
                 let claim = self.claim[&(job.name.as_str(), m.name.as_str())].clone();
                 t.mount(claim, &m.target, false);
             }
-            MountSource::NewDatasetVersion { dataset, .. } => {
+            MountSource::NewDatasetVersion { dataset, tag, .. } => {
                 t.needs_outputs_dir = true;
                 // Its own emptyDir, so `/outputs/<name>` exists as a
                 // directory when the job starts, as on Gradient.
@@ -462,6 +462,15 @@ impl<'a> Exporter<'a> {
                     t.outputs
                         .artifacts
                         .push(key_artifact(&latest, &m.target, key));
+                }
+                // `ref: name:gold`: the new version is also `<prefix>/name/gold`,
+                // where an input `name:gold` reads it.
+                if let Some(tag) = tag {
+                    let tagged = t.output_names.io(&format!("{artifact}-tag"));
+                    let key = self.dataset_key(dataset, Some(tag));
+                    t.outputs
+                        .artifacts
+                        .push(key_artifact(&tagged, &m.target, key));
                 }
             }
             MountSource::JobOutput {

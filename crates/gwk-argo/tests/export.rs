@@ -634,3 +634,37 @@ fn the_argo_table_in_the_docs_is_read_as_written() {
     assert_eq!(settings.secret_name, defaults.secret_name);
     assert_eq!(settings.volume_size, defaults.volume_size);
 }
+
+/// `ref: my-out:gold` on an output: the new version is also written under
+/// its tag, where a later input `my-out:gold` reads it.
+#[test]
+fn a_tagged_dataset_output_is_written_under_its_tag() {
+    let text = "defaults:
+  resources:
+    instance-type: C5
+jobs:
+  train:
+    uses: container@v1
+    with:
+      image: bash:5
+      args: [touch, /outputs/model/w]
+    outputs:
+      model:
+        type: dataset
+        with:
+          ref: my-out:gold
+";
+    let (plan, ex) = export_text("tagged", text, &Settings::default());
+    assert_no_problems(&[("tagged".into(), problems(&plan, &ex))]);
+    let yaml = to_yaml(&ex.workflow);
+    for key in [
+        "key: datasets/my-out/{{workflow.uid}}",
+        "key: datasets/my-out/latest",
+        "key: datasets/my-out/gold",
+    ] {
+        assert!(yaml.contains(key), "no `{key}` in\n{yaml}");
+    }
+    // Without a tag, no third key.
+    let (_, ex) = export_text("untagged", &text.replace(":gold", ""), &Settings::default());
+    assert!(!to_yaml(&ex.workflow).contains("datasets/my-out/gold"));
+}

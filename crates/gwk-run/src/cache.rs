@@ -142,7 +142,7 @@ pub fn job_key(
             .iter()
             .map(|o| {
                 let ds = match &o.kind {
-                    OutputKind::Dataset { dataset } => Some(dataset.clone()),
+                    OutputKind::Dataset { dataset, .. } => Some(dataset.clone()),
                     _ => None,
                 };
                 (o.name.clone(), o.kind.as_str().to_string(), ds)

@@ -444,7 +444,7 @@ fn prepare_outputs(ctx: &Ctx, job: &JobSpec) -> Result<OutputPlaces, String> {
                 }
             }
             OutputKind::String => {}
-            OutputKind::Dataset { dataset } => match ctx.store.stage(dataset) {
+            OutputKind::Dataset { dataset, .. } => match ctx.store.stage(dataset) {
                 Ok(s) => {
                     places.staging.insert(o.name.clone(), s);
                 }
@@ -740,6 +740,14 @@ fn collect_outputs(
     }
     let infos = ctx.store.commit_all(datasets).map_err(|e| e.to_string())?;
     for (i, info) in slots.into_iter().zip(infos) {
+        if let OutputKind::Dataset { tag: Some(tag), .. } = &job.outputs[i].kind {
+            ctx.store.tag(&info.dataset, tag, &info.id).map_err(|e| {
+                format!(
+                    "committed {} version {} but cannot tag it `{tag}`: {e}",
+                    info.dataset, info.id
+                )
+            })?;
+        }
         let r = &mut records[i];
         r.path = ctx
             .store

@@ -119,7 +119,12 @@ pub struct OutputSpec {
 pub enum OutputKind {
     Volume,
     String,
-    Dataset { dataset: String },
+    /// A new version of `dataset`, tagged `tag` when the workflow names one
+    /// (`ref: name:gold`).
+    Dataset {
+        dataset: String,
+        tag: Option<String>,
+    },
 }
 
 impl OutputKind {

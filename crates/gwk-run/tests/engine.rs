@@ -101,6 +101,8 @@ async fn volume_string_and_dataset_flow_between_jobs() {
         name: "ds".into(),
         kind: OutputKind::Dataset {
             dataset: "results".into(),
+            // `ref: results:gold`: the new version is tagged.
+            tag: Some("gold".into()),
         },
     }];
     let input = RunInput {
@@ -144,6 +146,7 @@ async fn volume_string_and_dataset_flow_between_jobs() {
     let store = gwk_run::datasets::DatasetStore::new(home.path());
     let v = store.resolve("results:latest").unwrap();
     assert_eq!(Some(v.id.clone()), ds.version);
+    assert_eq!(store.resolve("results:gold").unwrap().id, v.id);
     assert_eq!(
         std::fs::read_to_string(v.path.join("all.txt")).unwrap(),
         "data\nv-world"
@@ -185,6 +188,7 @@ async fn failure_skips_dependents_and_timeout_stops_the_container() {
         name: "d".into(),
         kind: OutputKind::Dataset {
             dataset: "never".into(),
+            tag: None,
         },
     }];
     let after = container("after", &["bad"], "true");

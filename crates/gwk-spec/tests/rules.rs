@@ -325,3 +325,31 @@ fn no_finding_repeats_a_masked_credential() {
     assert!(masked >= 10, "only {masked} credentials in the fixtures");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Every message (finding, related location, fix) of every known workflow
+/// quotes names with balanced, non-empty, non-nested backticks: never
+/// "`` is not …" for an empty name, nor "`an item of `args`` must …".
+#[test]
+fn no_message_has_empty_or_nested_backticks() {
+    let mut failures = Vec::new();
+    let mut seen = 0;
+    for path in every_known_workflow() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let a = analyze(&text, &config_for(&path));
+        for d in &a.diagnostics {
+            let said = std::iter::once(d.message.as_str())
+                .chain(d.related.iter().map(|r| r.message.as_str()))
+                .chain(d.fixes.iter().map(|f| f.message.as_str()));
+            for s in said {
+                seen += 1;
+                // A code span of the message may hold backticks only as
+                // the fence of a longer one, which no message uses.
+                if s.contains("``") || s.matches('`').count() % 2 == 1 {
+                    failures.push(format!("{}: [{}] {s}", path.display(), d.code));
+                }
+            }
+        }
+    }
+    assert!(seen > 300, "only {seen} messages scanned");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -17,7 +17,7 @@ mod run_view;
 mod ui;
 mod write_back;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Check, plan, run and export Paperspace Gradient workflows.
@@ -65,10 +65,20 @@ enum Command {
     },
 }
 
+/// The command line as clap sees it, every subcommand named `gwk` for
+/// `-V` (clap would print `gwk-check 0.1.0`; usage lines keep their
+/// full `gwk check`).
+fn command() -> clap::Command {
+    fn named(c: clap::Command) -> clap::Command {
+        c.mut_subcommands(|sc| named(sc.display_name("gwk")))
+    }
+    named(Cli::command())
+}
+
 /// Runs the command line: parses the arguments, runs the command, and turns
 /// its outcome into the exit status.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|e| e.exit());
     let result = match cli.command {
         Command::Check(args) => cmd::check::run(args),
         Command::Plan(args) => cmd::plan::run(args),

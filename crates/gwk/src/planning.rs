@@ -333,6 +333,12 @@ struct Git<'a> {
     dir: &'a Path,
 }
 
+/// The branch checked out in the repository that holds `dir`, as a ref
+/// (`refs/heads/main`): what `--ref` defaults to.
+pub fn checked_out_branch(dir: &Path) -> Result<String> {
+    Git { dir }.current_branch()
+}
+
 impl Git<'_> {
     fn run(&self, args: &[&str]) -> Option<String> {
         let out = Command::new("git")
@@ -364,7 +370,12 @@ impl Git<'_> {
     fn current_branch(&self) -> Result<String> {
         match self.run(&["symbolic-ref", "--quiet", "HEAD"]) {
             Some(r) => Ok(r),
-            None => bail!("not on a branch"),
+            // Say which: outside a repository "not on a branch" misleads.
+            None if self.run(&["rev-parse", "--git-dir"]).is_none() => bail!(
+                "{} is not a git repository (or git is not installed)",
+                self.dir.display()
+            ),
+            None => bail!("HEAD is detached (not on a branch)"),
         }
     }
 }

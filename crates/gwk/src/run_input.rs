@@ -176,8 +176,9 @@ fn job(j: &JobPlan, value: &dyn Fn(&Value) -> Result<String>) -> Result<JobSpec>
             });
         } else {
             let kind = match (&m.source, m.kind) {
-                (MountSource::NewDatasetVersion { dataset, .. }, _) => OutputKind::Dataset {
+                (MountSource::NewDatasetVersion { dataset, tag, .. }, _) => OutputKind::Dataset {
                     dataset: dataset.clone(),
+                    tag: tag.clone(),
                 },
                 (MountSource::NewString, _) | (_, Some(MountKind::String)) => OutputKind::String,
                 _ => OutputKind::Volume,

@@ -91,3 +91,70 @@ fn a_public_input_passes_check_and_a_bad_dataset_value_is_refused() {
         );
     }
 }
+
+/// A `--dataset` or `--input` value that would leave the store (or names
+/// a dataset input as a string) is refused by `plan`, `run` and `export
+/// argo` alike, with the flag and what is wrong, before anything is written:
+/// `datasets/../../etc` never reaches a manifest or a run.
+#[test]
+fn plan_run_and_export_refuse_dataset_and_input_values_that_leave_the_store() {
+    let t = tempfile::tempdir().unwrap();
+    std::fs::write(t.path().join("wf.yaml"), READS).unwrap();
+    let manifest = t.path().join("out.yaml");
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "--dataset",
+            "x=../../etc",
+            "a dataset name does not start with `.`",
+        ),
+        (
+            "--dataset",
+            "data=../../etc",
+            "a dataset name does not start with `.`",
+        ),
+        (
+            "--dataset",
+            "data=..",
+            "a dataset name does not start with `.`",
+        ),
+        ("--dataset", "data=voxpt:../x", "after `:` comes a version"),
+        ("--input", "data=../../etc", "is a dataset, not a string"),
+        ("--input", "../x=1", "the workflow has no input `../x`"),
+    ];
+    for cmd in [
+        vec!["plan", "wf.yaml"],
+        vec!["run", "--network", "none", "wf.yaml"],
+        vec![
+            "export",
+            "argo",
+            "wf.yaml",
+            "-o",
+            manifest.to_str().unwrap(),
+        ],
+    ] {
+        for (flag, value, why) in cases {
+            let out = gwk(t.path())
+                .args(&cmd)
+                .args([flag, value])
+                .output()
+                .unwrap();
+            let said = text(&out);
+            assert_eq!(out.status.code(), Some(2), "{cmd:?} {flag} {value}: {said}");
+            let name = value.split_once('=').unwrap().0;
+            assert!(
+                said.contains(&format!("{flag} {name}")) && said.contains(why),
+                "{cmd:?} {flag} {value}: {said}"
+            );
+            assert!(!said.contains("datasets/.."), "{said}");
+        }
+    }
+    assert!(
+        !manifest.exists(),
+        "a refused export wrote {}",
+        manifest.display()
+    );
+    assert!(
+        !t.path().join("home/runs").exists(),
+        "a refused run was made"
+    );
+}

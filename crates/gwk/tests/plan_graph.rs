@@ -498,7 +498,11 @@ fn graph_of_a_broken_file_is_drawn_and_exits_1() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("cycle: a -> b -> a"), "{text}");
+    // The tree points the way jobs run; the cycle line says it reads "needs".
+    assert!(
+        text.contains("cycle: a -> b -> a (each arrow reads \"needs\")"),
+        "{text}"
+    );
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("gwk check cycle.yaml"), "{err}");
 }

@@ -54,7 +54,7 @@ jobs:
       model:
         type: dataset
         with:
-          ref: demo-model
+          ref: demo-model:nightly
   Stats:
     uses: container@v1
     with:
@@ -107,6 +107,13 @@ jobs:
         .unwrap();
     let versions: serde_json::Value = serde_json::from_slice(&versions.stdout).unwrap();
     assert_eq!(versions.as_array().unwrap().len(), 2, "{versions:#}");
+    // `ref: demo-model:nightly`: each new version takes the tag.
+    assert!(versions[0].get("tags").is_none(), "{versions:#}");
+    assert_eq!(
+        versions[1]["tags"],
+        serde_json::json!(["nightly"]),
+        "{versions:#}"
+    );
     let tag = env
         .gwk()
         .args(["datasets", "tag", "demo-model", "gold", &v1])

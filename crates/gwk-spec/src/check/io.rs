@@ -2,8 +2,8 @@
 //! dataset references (`dataset-ref`, `unknown-dataset`)
 //! and datasets written by two jobs at once (`dataset-conflict`).
 
-use super::{Ctx, shape};
-use crate::diagnostic::{Code, Diagnostic};
+use super::{Ctx, scripts, shape};
+use crate::diagnostic::{Code, Diagnostic, Fix};
 use crate::model::{InputSource, IoSpec, IoType, Output, Reference};
 use crate::suggest::best;
 use crate::syntax::{Kind, Node};
@@ -81,8 +81,77 @@ pub fn check(ctx: &mut Ctx) {
                 None => not_a_mapping(ctx, &job.name.value, o),
             }
         }
+        written_against_type(ctx, job);
     }
     conflicts(ctx);
+}
+
+/// Outputs the job's commands write against their type: a string output
+/// is one file holding the string (`mkdir /outputs/s`, `/outputs/s/x`
+/// make it a directory), a volume or dataset output is a directory
+/// mounted there (`> /outputs/v`, `touch /outputs/v` write a file in its
+/// place). Either fails at run time, or loses the output. A warning: it is
+/// a reading of shell text, not of the shell.
+fn written_against_type(ctx: &mut Ctx, job: &crate::model::Job) {
+    for node in scripts::command_nodes(job) {
+        let Some(raw) = node.as_str() else { continue };
+        if !raw.contains("/outputs/") {
+            continue;
+        }
+        let text = scripts::blank_comments(raw);
+        let source = scripts::blank_comments(&ctx.text[node.span.start..node.span.end]);
+        for o in &job.outputs {
+            let Some(kind) = o.io_type() else { continue };
+            let path = format!("/outputs/{}", o.name.value);
+            for (nth, (i, _)) in text.match_indices(path.as_str()).enumerate() {
+                let after = &text[i + path.len()..];
+                if after.starts_with(|c: char| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+                    continue; // `/outputs/model2` is another output
+                }
+                // The command the path is an argument of, and what precedes it.
+                let line_start = text[..i]
+                    .rfind(['\n', ';', '|', '&', '('])
+                    .map_or(0, |p| p + 1);
+                let before = text[line_start..i].trim_end();
+                let words: Vec<&str> = before.split_whitespace().collect();
+                let program = words
+                    .iter()
+                    .copied()
+                    .find(|w| !w.contains('=') && *w != "sudo")
+                    .unwrap_or_default();
+                let as_dir = program == "mkdir"
+                    || after.starts_with('/')
+                        && after[1..]
+                            .starts_with(|c: char| !c.is_whitespace() && c != '"' && c != '\'');
+                // The output's own path, not a file inside it.
+                let ends_here = !after.starts_with('/');
+                let as_file = ends_here
+                    && (before.ends_with('>')
+                        || matches!(program, "touch" | "tee" | "truncate")
+                        || matches!(words.last(), Some(&("-o" | "-O" | "--output"))));
+                let message = match kind {
+                    IoType::String if as_dir => format!(
+                        "string output `{}` is one file, `{path}`, whose content is the string; \
+                         this makes it a directory, so the job has no string to pass on: write the \
+                         value into the file (`echo VALUE > {path}`)",
+                        o.name.value
+                    ),
+                    IoType::Volume | IoType::Dataset if as_file => format!(
+                        "{} output `{}` is a directory mounted at `{path}`; this writes a file in \
+                         its place, which fails: write a file inside it (`{path}/FILE`)",
+                        kind, o.name.value
+                    ),
+                    _ => continue,
+                };
+                let at = scripts::locate(&source, node.span, &path, nth);
+                let mut d = Diagnostic::new(Code::IoType, at, message)
+                    .with_related(o.name.span, "declared here");
+                d.severity = crate::Severity::Warning;
+                ctx.push(d);
+                break; // once per output and command
+            }
+        }
+    }
 }
 
 /// An output written as a bare value (`repo: CloneRepo`).
@@ -126,7 +195,8 @@ fn dataset(ctx: &mut Ctx, spec: &IoSpec, name: &str, output: bool) {
         return;
     }
     let Some(r) = &spec.dataset else {
-        if let Some(with) = spec.with_key {
+        // A `ref` that is not a string has its own finding (`invalid-type`).
+        if let Some(with) = spec.with_key.filter(|_| !spec.dataset_written) {
             ctx.report(
                 Code::DatasetRef,
                 with,
@@ -141,12 +211,28 @@ fn dataset(ctx: &mut Ctx, spec: &IoSpec, name: &str, output: bool) {
         crate::plan::DatasetUse::Input
     };
     if let Err(why) = crate::plan::check_dataset_ref(&r.value, usage) {
-        ctx.report(
+        let message = if r.value.is_empty() {
+            format!("dataset `{name}` has an empty `ref`: give the dataset's name or ID")
+        } else {
+            format!("`{}` is not a dataset reference: {why}", r.value)
+        };
+        ctx.report(Code::DatasetRef, r.span, message);
+        return;
+    }
+    if output && let Some((base, "latest")) = r.value.split_once(':') {
+        // Every version a job writes becomes the latest: the tag says
+        // nothing, and a reader may take it for a version to overwrite.
+        let mut d = Diagnostic::new(
             Code::DatasetRef,
             r.span,
-            format!("`{}` is not a dataset reference: {why}", r.value),
-        );
-        return;
+            format!(
+                "`:latest` on an output adds nothing: every version a job writes becomes the \
+                 latest of `{base}`. Write `{base}`, or `{base}:TAG` to tag the new version"
+            ),
+        )
+        .with_fix(Fix::replace(format!("write `{base}`"), r.span, base));
+        d.severity = crate::Severity::Warning;
+        ctx.push(d);
     }
     let known = &ctx.config.datasets;
     let base = dataset_name(&r.value);

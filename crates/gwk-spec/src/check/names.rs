@@ -34,7 +34,13 @@ fn dotted(ctx: &mut Ctx, name: &Spanned<String>, what: &str) {
                  (`JOB.outputs.NAME`), so it could never be referred to; use `-` or `_`"
             ),
         );
-    } else if n.chars().any(char::is_whitespace) || n.is_empty() {
+    } else if n.is_empty() {
+        ctx.report(
+            Code::InvalidName,
+            name.span,
+            format!("an empty {what} name: no reference could name it; give it a name"),
+        );
+    } else if n.chars().any(char::is_whitespace) {
         ctx.report(
             Code::InvalidName,
             name.span,
@@ -51,7 +57,14 @@ fn env_names(ctx: &mut Ctx, env: &[EnvVar]) {
             .next()
             .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
             && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !ok {
+        if n.is_empty() {
+            ctx.report(
+                Code::InvalidEnvName,
+                v.name.span,
+                "an environment variable name cannot be empty: use letters, digits and `_`, \
+                 not starting with a digit",
+            );
+        } else if !ok {
             ctx.report(
                 Code::InvalidEnvName,
                 v.name.span,

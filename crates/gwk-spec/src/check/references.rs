@@ -129,6 +129,18 @@ fn reference(ctx: &mut Ctx, job: &Job, r: &Reference, jobs: &[&str]) {
                         job.name.value
                     ),
                 );
+                if let Some(via) = needed_through(ctx, job, p) {
+                    // The order is safe, so "may start before" would be
+                    // wrong; but Gradient still refused the file ("You must
+                    // specify job-1 in the needs section to reference them
+                    // here"), so it stays an error, about the direct `needs`.
+                    d.message = format!(
+                        "job `{}` reads an output of `{p}`, which it needs only through `{via}`: \
+                         it starts after `{p}` all the same, but Gradient wants the job whose \
+                         output is read in the reader's own `needs`: add `{p}` to its `needs`",
+                        job.name.value
+                    );
+                }
                 if let Some(anchor) = job.needs_key {
                     d = d.with_related(anchor, "`needs` of this job");
                 }
@@ -141,14 +153,28 @@ fn reference(ctx: &mut Ctx, job: &Job, r: &Reference, jobs: &[&str]) {
     }
 }
 
+/// The job of `job`'s direct `needs` through which it needs `producer`
+/// (so `producer` is an ancestor, just not a direct one), if any.
+fn needed_through<'w>(ctx: &Ctx<'w>, job: &'w Job, producer: &str) -> Option<&'w str> {
+    let wf = ctx.wf;
+    let p = wf.job_index(producer)?;
+    job.needs.iter().map(|n| n.value.as_str()).find(|n| {
+        wf.job_index(n)
+            .is_some_and(|i| i != p && ctx.dag.ancestors(i)[p])
+    })
+}
+
 /// A job input that is a string but no reference: say what it looks like
 /// and what to write instead.
 fn not_a_reference(ctx: &mut Ctx, s: &Spanned<String>) {
     let v = s.value.as_str();
     let parts: Vec<&str> = v.split('.').collect();
     let mut fix = None;
-    let message = if v.starts_with("http://") || v.starts_with("https://") || v.starts_with("git@")
-    {
+    let message = if v.trim().is_empty() {
+        "an empty input reads nothing: write `JOB.outputs.NAME`, `workflow.inputs.NAME`, or an \
+         inline `{type: dataset, with: {ref: ...}}`"
+            .to_string()
+    } else if v.starts_with("http://") || v.starts_with("https://") || v.starts_with("git@") {
         format!(
             "`{v}` is a URL, not a reference: a job reads data only from other jobs' outputs or \
              workflow inputs. To use a repository, clone it in a `git-checkout@v1` job and read \

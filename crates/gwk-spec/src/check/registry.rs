@@ -170,7 +170,7 @@ pub static RULES: &[Rule] = &[
         codes: &[IoType, DatasetRef, UnknownDataset, DatasetConflict],
         sources: &["check/io.rs"],
         stage: Stage::Check(CheckFn(io::check)),
-        fixes: Fixes::None,
+        fixes: Fixes::Safe,
     },
     Rule {
         name: "actions",

@@ -15,6 +15,9 @@ pub fn check(ctx: &mut Ctx) {
     for job in &wf.jobs {
         match &job.instance_type {
             Some(t) => instance_type(ctx, t),
+            // A value that is not a string (`4000`) or a key in the wrong
+            // place has its own finding; it is not also missing.
+            None if job.instance_type_written || wf.defaults.instance_type_written => {}
             None if wf.defaults.instance_type.is_none() => ctx.report(
                 Code::MissingInstanceType,
                 job.name.span,
@@ -49,6 +52,11 @@ fn instance_type(ctx: &mut Ctx, t: &Spanned<String>) {
                 );
             }
         }
+        None if name.trim().is_empty() => ctx.report(
+            Code::UnknownInstanceType,
+            t.span,
+            "`instance-type` is empty: give an instance type (e.g. `C5`, or `P4000` for a GPU)",
+        ),
         None => {
             let names = ctx.config.instance_type_names();
             let mut d = Diagnostic::new(

@@ -17,7 +17,7 @@ pub fn check(ctx: &mut Ctx) {
                 continue;
             };
             // Most arguments name no path at all: nothing to look at.
-            if !scalar.text.contains("/inputs") && !scalar.text.contains("/outputs") {
+            if !scalar.text.contains("inputs") && !scalar.text.contains("outputs") {
                 continue;
             }
             // Commented-out commands do nothing; blank them (keeping every
@@ -27,6 +27,7 @@ pub fn check(ctx: &mut Ctx) {
                 blank_comments(&ctx.text[node.span.start..node.span.end.min(ctx.text.len())]);
             readonly_inputs(ctx, &text, &source, node.span);
             io_paths(ctx, job, &text, &source, node.span);
+            relative_io_paths(ctx, job, &text, &source, node.span);
         }
         if job.action == Some(Action::Script)
             && let Some(p) = job.param("script")
@@ -131,7 +132,7 @@ fn literal_block_fix(ctx: &Ctx, node: &Node, source: &str) -> Fix {
 
 /// Where in `source` (the scalar as written, starting at `base`) the n-th
 /// occurrence of `needle` is; the whole scalar when it cannot be found.
-fn locate(source: &str, base: Span, needle: &str, nth: usize) -> Span {
+pub(super) fn locate(source: &str, base: Span, needle: &str, nth: usize) -> Span {
     source
         .match_indices(needle)
         .nth(nth)
@@ -163,6 +164,60 @@ fn io_tokens<'t>(text: &'t str, prefix: &str) -> Vec<(&'t str, bool)> {
         out.push((&rest[..name_len], dynamic));
     }
     out
+}
+
+/// `inputs/X` or `outputs/X` without the leading `/`, for an input or
+/// output X the job declares (`$(cat inputs/model-id)`): relative to the
+/// image's working directory, which is not `/`, so the command finds
+/// nothing there and fails at run time. The fix adds the `/`.
+fn relative_io_paths(ctx: &mut Ctx, job: &Job, text: &str, source: &str, span: Span) {
+    for (prefix, what) in [("inputs/", "input"), ("outputs/", "output")] {
+        let declared: Vec<&str> = if what == "input" {
+            job.inputs.iter().map(|i| i.name.value.as_str()).collect()
+        } else {
+            job.outputs.iter().map(|o| o.name.value.as_str()).collect()
+        };
+        let mut seen: Vec<&str> = Vec::new();
+        for (i, _) in text.match_indices(prefix) {
+            // A path's start: the text's, or after a space, quote, `(`, `=`...
+            // (`/inputs/x`, `src/inputs/x` and `./inputs/x` are other paths).
+            let starts_path = text[..i].chars().next_back().is_none_or(|c| {
+                matches!(
+                    c,
+                    ' ' | '\t' | '\n' | '\'' | '"' | '=' | '(' | ',' | '[' | '>' | '<' | '`'
+                )
+            });
+            let rest = &text[i + prefix.len()..];
+            let name_len = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)))
+                .unwrap_or(rest.len());
+            let name = &rest[..name_len];
+            if !starts_path || !declared.contains(&name) || seen.contains(&name) {
+                continue;
+            }
+            seen.push(name);
+            let written = format!("{prefix}{name}");
+            let nth = text[..i].matches(written.as_str()).count();
+            let at = locate(source, span, &written, nth);
+            let mut d = Diagnostic::new(
+                Code::UnknownIoPath,
+                at,
+                format!(
+                    "`{written}` is relative to the image's working directory, not the {what} \
+                     `{name}` of job `{}`, which is mounted at `/{written}`: write `/{written}`",
+                    job.name.value
+                ),
+            );
+            if at != span {
+                d = d.with_fix(Fix::replace(
+                    format!("write `/{written}`"),
+                    Span::empty(at.start),
+                    "/",
+                ));
+            }
+            ctx.push(d);
+        }
+    }
 }
 
 fn io_paths(ctx: &mut Ctx, job: &Job, text: &str, source: &str, span: Span) {
@@ -239,7 +294,7 @@ const OUTPUT_FLAGS: &[&str] = &[
 
 /// `s` with every shell comment (`#` at a word's start, to the line's end)
 /// replaced by spaces of the same byte length.
-fn blank_comments(s: &str) -> Cow<'_, str> {
+pub(super) fn blank_comments(s: &str) -> Cow<'_, str> {
     if !s.contains('#') {
         return Cow::Borrowed(s);
     }

@@ -17,6 +17,123 @@ pub(super) fn run(ctx: &mut super::Ctx) {
     for d in check(ctx.root, ctx.text) {
         ctx.push(d);
     }
+    checkout_urls(ctx);
+}
+
+/// A git-checkout `url` that is neither a URL nor a `context.…` value
+/// (`url: not a url`): git would fail to clone it, at run time. The
+/// `context.…` values are the triggers rule's to judge.
+fn checkout_urls(ctx: &mut super::Ctx) {
+    for job in &ctx.wf.jobs {
+        if job.action != Some(Action::GitCheckout) {
+            continue;
+        }
+        let Some(url) = job
+            .param("url")
+            .and_then(|p| crate::model::lower::string(&p.value))
+        else {
+            continue;
+        };
+        let u = url.value.trim();
+        if u.starts_with("context.") || looks_like_git_url(u) {
+            continue;
+        }
+        ctx.report(
+            Code::InvalidValue,
+            url.span,
+            format!(
+                "`{u}` is not a repository URL: give the clone URL \
+                 (`https://github.com/OWNER/REPO`), or `context.event.github.url` for the \
+                 repository whose push started the run"
+            ),
+        );
+    }
+}
+
+/// The action whose name has the same words in another order
+/// (`model-create@v1`, as the Gradient docs' heading says, for
+/// `create-model@v1`).
+fn same_words_action(value: &str) -> Option<&'static str> {
+    let words = |s: &str| {
+        let name = s.split('@').next().unwrap_or(s).to_ascii_lowercase();
+        let mut w: Vec<String> = name
+            .split(['-', '_', ' '])
+            .filter(|w| !w.is_empty())
+            .map(String::from)
+            .collect();
+        w.sort();
+        w
+    };
+    let written = words(value);
+    Action::ALL
+        .iter()
+        .find(|a| words(a.as_str()) == written)
+        .map(|a| a.as_str())
+}
+
+/// A command line written as one string (`bash -c "echo hi"`) as the YAML
+/// flow list a container's `args` needs, split as a POSIX shell splits it:
+/// `[bash, -c, "echo hi"]`. A line that uses the shell itself (`a && b`,
+/// `> file`, `$VAR`) is kept whole and run by `sh -c`, which is what it
+/// meant. `None` when a quote is left open.
+fn command_as_list(text: &str) -> Option<String> {
+    let words = shlex::split(text)?;
+    const OPERATORS: &[&str] = &["&&", "||", "|", ";", "&", ">", ">>", "<", "2>", "2>&1"];
+    // `bash -c "echo $HOME"`: the inner shell expands what the outer would.
+    let runs_a_shell = matches!(words.as_slice(), [sh, c, ..]
+        if matches!(sh.as_str(), "sh" | "bash" | "zsh" | "/bin/sh" | "/bin/bash") && c == "-c");
+    let shell_syntax = words.iter().any(|w| OPERATORS.contains(&w.as_str()))
+        || (!runs_a_shell && (text.contains('$') || text.contains('`')));
+    let items: Vec<String> = if shell_syntax {
+        vec!["sh".into(), "-c".into(), text.trim().to_string()]
+    } else {
+        words
+    };
+    let items: Vec<String> = items.iter().map(|w| flow_item(w)).collect();
+    Some(format!("[{}]", items.join(", ")))
+}
+
+/// `word` as an item of a YAML flow list that YAML (also YAML 1.1, which
+/// Gradient's loader speaks) reads back as that string: plain when that is
+/// safe, double-quoted otherwise (`"10"`, `"true"`, `"a, b"`).
+fn flow_item(word: &str) -> String {
+    let plain_chars = word
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '=' | '+' | '-'));
+    let starts_ok = word
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '_' | '/' | '-'))
+        && !word.starts_with("--- ")
+        && word != "-";
+    let looks_scalar = word.parse::<f64>().is_ok()
+        || matches!(
+            word.to_ascii_lowercase().as_str(),
+            "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | "null" | "~"
+        )
+        || word.starts_with(['-', '+'])
+            && word[1..].starts_with(|c: char| c.is_ascii_digit() || c == '.');
+    if plain_chars && starts_ok && !looks_scalar {
+        word.to_string()
+    } else {
+        quoted(word)
+    }
+}
+
+/// `scheme://host/path`, or git's `user@host:path`.
+fn looks_like_git_url(u: &str) -> bool {
+    if u.chars().any(char::is_whitespace) {
+        return false;
+    }
+    if let Some((scheme, rest)) = u.split_once("://") {
+        return !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            && !rest.is_empty();
+    }
+    matches!(u.split_once('@'), Some((user, rest))
+        if !user.is_empty() && rest.split_once(':').is_some_and(|(h, p)| !h.is_empty() && !p.is_empty()))
 }
 
 /// The finding for a file that holds no YAML node at all (empty, or only
@@ -44,6 +161,8 @@ fn check(root: &Node, text: &str) -> Vec<Diagnostic> {
     let shapes = Shapes::get();
     let mut w = Walker {
         shapes,
+        root,
+        job_instance_type: false,
         text,
         out: Vec::new(),
     };
@@ -79,6 +198,11 @@ impl<'a> Owner<'a> {
 
 struct Walker<'a> {
     shapes: &'a Shapes,
+    /// The whole document (a job pasted at the top level moves under its `jobs`).
+    root: &'a Node,
+    /// Whether the job being walked writes `instance-type` on itself: that
+    /// finding covers its `resources` lacking one.
+    job_instance_type: bool,
     text: &'a str,
     out: Vec<Diagnostic>,
 }
@@ -206,6 +330,9 @@ impl<'a> Walker<'a> {
             .flatten();
         let target = shape.switch.as_ref().map(|s| s.target.as_str());
         let at_root = owner.entry.is_none();
+        if def == Some("Job") {
+            self.job_instance_type = entries.iter().any(|e| e.key_str() == Some("instance-type"));
+        }
         let action = if def == Some("Job") {
             node.get("uses").and_then(Node::as_str)
         } else {
@@ -270,7 +397,7 @@ impl<'a> Walker<'a> {
                 Some(Additional::Forbidden) => {
                     let keys = self.shapes.keys(id, Some(node));
                     let place = place(def, owner, action);
-                    self.unknown_key(e, key, &keys, def, &place, action);
+                    self.unknown_key(e, entries, key, &keys, def, &place, action);
                     // A job key written inside `with`: check its value as that key.
                     if def.is_some_and(|d| d.ends_with("With")) {
                         let job_key = self
@@ -292,10 +419,33 @@ impl<'a> Walker<'a> {
         for p in &shape.properties {
             let required =
                 p.required || (target == Some(p.name.as_str()) && case.is_some_and(|c| c.required));
-            if required && !entries.iter().any(|e| e.key_str() == Some(p.name.as_str())) {
+            // `instance-type` written on the job itself has its own finding.
+            let written_on_job =
+                def == Some("JobResources") && p.name == "instance-type" && self.job_instance_type;
+            if required
+                && !written_on_job
+                && !entries.iter().any(|e| e.key_str() == Some(p.name.as_str()))
+                && !self.misspelt(id, node, &p.name)
+            {
                 self.missing_key(node, p, def, owner, action);
             }
         }
+    }
+
+    /// Whether an unknown key of `node` is `key` misspelt (`use:` for
+    /// `uses:`): its `unknown-key` finding says so and offers the rename,
+    /// so the key is not also reported missing.
+    fn misspelt(&self, id: ShapeId, node: &Node, key: &str) -> bool {
+        let Some(entries) = node.as_mapping() else {
+            return false;
+        };
+        let keys = self.shapes.keys(id, Some(node));
+        let known = |k: &str| keys.iter().any(|p| p.name == k);
+        entries
+            .iter()
+            .filter_map(Entry::key_str)
+            .filter(|k| !known(k))
+            .any(|k| best(k, keys.iter().map(|p| p.name.as_str())) == Some(key))
     }
 
     /// The case an invalid io `type` most likely means (`datasets` →
@@ -346,6 +496,7 @@ impl<'a> Walker<'a> {
         let shape = self.shapes.shape(id);
         let got = node.kind();
         let name = &owner.name;
+        let named = code_name(name);
         let span = node.span;
         // An output written as a bare string (`repo: CloneRepo`): the io
         // rule reports it as `io-type`.
@@ -370,7 +521,7 @@ impl<'a> Walker<'a> {
             self.report(Diagnostic::new(
                 Code::InvalidType,
                 owner.entry.map_or(span, |e| e.key.span),
-                format!("`{name}` is empty but must be {expected}: {what}"),
+                format!("{named} is empty but must be {expected}: {what}"),
             ));
             return;
         }
@@ -389,12 +540,12 @@ impl<'a> Walker<'a> {
         let mut d = Diagnostic::new(
             Code::InvalidType,
             span,
-            format!("`{name}` must be {expected}, not {got}"),
+            format!("{named} must be {expected}, not {got}"),
         );
         match got {
             Kind::Int | Kind::Float | Kind::Bool if expected == "a string" => {
                 d.message = format!(
-                    "`{name}` must be a string; YAML reads `{scalar_text}` as {got}. Quote it: `{}`",
+                    "{named} must be a string; YAML reads `{scalar_text}` as {got}. Quote it: `{}`",
                     quoted(scalar_text)
                 );
                 d = d.with_fix(Fix::replace(
@@ -419,15 +570,62 @@ impl<'a> Walker<'a> {
                         d = d.with_fix(fix);
                     }
                 } else {
-                    d.message = format!("`{name}` must be a string, not a list");
+                    d.message = format!("{named} must be a string, not a list");
+                }
+            }
+            Kind::Str
+                if expected == "a number"
+                    && node
+                        .as_str()
+                        .is_some_and(|s| s.trim().parse::<f64>().is_ok_and(f64::is_finite)) =>
+            {
+                let n = node.as_str().unwrap_or_default().trim();
+                d.message = format!(
+                    "{named} must be a number, and the quotes make `{n}` a string: write `{n}`"
+                );
+                d = d.with_fix(Fix::replace(format!("unquote `{n}`"), span, n));
+            }
+            Kind::Str
+                if expected == "a mapping" && matches!(owner.key(), Some("branches" | "tags")) =>
+            {
+                let kind = if owner.key() == Some("tags") {
+                    "tag"
+                } else {
+                    "branch"
+                };
+                let filter = format!(
+                    "{{only: {}}}",
+                    flow_item(node.as_str().unwrap_or(scalar_text))
+                );
+                d.message = format!(
+                    "`{name}` is a filter, not a {kind} name: write `{name}: {filter}` for that \
+                     one {kind} (or `include`/`ignore` lists of patterns)"
+                );
+                d = d.with_fix(Fix::replace(format!("write `{filter}`"), span, filter));
+            }
+            Kind::Str if expected == "a list" && owner.key() == Some("args") => {
+                let text = node.as_str().unwrap_or(scalar_text);
+                match command_as_list(text) {
+                    Some(list) => {
+                        d.message = format!(
+                            "`args` must be a list, one item a word, as a shell splits it: \
+                             write `{list}`"
+                        );
+                        d = d.with_fix(Fix::replace("split `args` into a list", span, list));
+                    }
+                    None => {
+                        d.message = "`args` must be a list, one item a word; this one has an \
+                                     unclosed quote, so gwk cannot split it"
+                            .to_string();
+                    }
                 }
             }
             Kind::Str if expected == "a list" => {
                 d.message = format!(
-                    "`{name}` must be a list; write `[{scalar_text}]` or one `- item` per line"
+                    "{named} must be a list; write `[{scalar_text}]` or one `- item` per line"
                 );
                 d = d.with_fix(Fix::replace(
-                    format!("make `{name}` a list"),
+                    format!("make {named} a list"),
                     span,
                     format!("[{scalar_text}]"),
                 ));
@@ -435,6 +633,104 @@ impl<'a> Walker<'a> {
             _ => {}
         }
         self.report(d);
+    }
+
+    /// The start of the line that holds `at`.
+    fn line_start(&self, at: usize) -> usize {
+        self.text[..at].rfind('\n').map_or(0, |p| p + 1)
+    }
+
+    /// Just after the line that holds `at` (after its `\n`).
+    fn line_end(&self, at: usize) -> usize {
+        self.text[at..]
+            .find('\n')
+            .map_or(self.text.len(), |p| at + p + 1)
+    }
+
+    /// Whether `e`'s key is the first thing on its line (block style).
+    fn begins_line(&self, e: &Entry) -> bool {
+        self.text[self.line_start(e.key.span.start)..e.key.span.start]
+            .chars()
+            .all(|c| c == ' ')
+    }
+
+    /// The lines of `e` (its key to the last line of its value).
+    fn entry_lines(&self, e: &Entry) -> Span {
+        let last = e.value.span.end.max(e.key.span.end + 1) - 1;
+        Span::new(self.line_start(e.key.span.start), self.line_end(last))
+    }
+
+    /// A job written at the top level, moved under `jobs:`: its lines
+    /// (comments and all) indented to the jobs' column and put after the
+    /// last job. `None` when `jobs` is not a block mapping of jobs, or
+    /// already has a job of that name.
+    fn move_under_jobs(&self, e: &Entry, key: &str) -> Option<Fix> {
+        let jobs = self.root.get_entry("jobs")?;
+        let listed = jobs.value.as_mapping()?;
+        if jobs.value.flow
+            || !self.begins_line(e)
+            || listed.iter().any(|j| j.key_str() == Some(key))
+        {
+            return None;
+        }
+        let first = listed.first()?;
+        let job_col = first.key.span.start - self.line_start(first.key.span.start);
+        let key_col = e.key.span.start - self.line_start(e.key.span.start);
+        let pad = " ".repeat(job_col.checked_sub(key_col).filter(|&d| d > 0)?);
+        let lines = self.entry_lines(e);
+        let mut moved: String = self.text[lines.start..lines.end]
+            .split_inclusive('\n')
+            .map(|l| {
+                if l.trim().is_empty() {
+                    l.to_string()
+                } else {
+                    format!("{pad}{l}")
+                }
+            })
+            .collect();
+        if !moved.ends_with('\n') {
+            moved.push('\n');
+        }
+        let message = format!("move `{key}` under `jobs:`");
+        let after_jobs = self.entry_lines(jobs).end;
+        if after_jobs == lines.start {
+            // Right after the last job: indenting it is the whole move.
+            return Some(Fix::replace(message, lines, moved));
+        }
+        let lead = if after_jobs == self.text.len() && !self.text.ends_with('\n') {
+            "\n"
+        } else {
+            ""
+        };
+        Some(Fix {
+            message,
+            edits: vec![
+                crate::diagnostic::Edit {
+                    span: lines,
+                    text: String::new(),
+                },
+                crate::diagnostic::Edit {
+                    span: Span::empty(after_jobs),
+                    text: format!("{lead}{moved}"),
+                },
+            ],
+        })
+    }
+
+    /// `instance-type: C5` on a job, nested under a new `resources:` key on
+    /// its line. Only for a key that begins its line with its value beside it.
+    fn nest_under_resources(&self, e: &Entry) -> Option<Fix> {
+        if !self.begins_line(e) || self.text[e.key.span.start..e.value.span.end].contains('\n') {
+            return None;
+        }
+        let col = e.key.span.start - self.line_start(e.key.span.start);
+        Some(Fix {
+            message: "put `instance-type` under `resources:`".into(),
+            edits: vec![crate::diagnostic::Edit {
+                span: Span::empty(e.key.span.start),
+                text: format!("resources:\n{}", " ".repeat(col + 2)),
+            }],
+        })
     }
 
     /// A list of strings rewritten as a `|-` block, one item a line.
@@ -466,8 +762,12 @@ impl<'a> Walker<'a> {
         let span = node.span;
         let suggestion = best(value, choices.iter().copied());
         if owner.key() == Some("uses") && owner.parent_def == Some("Job") {
-            let mut message = format!("`{value}` is not a Gradient action");
-            let suggestion = suggestion.or_else(|| {
+            let mut message = if value.trim().is_empty() {
+                "`uses` is empty: it names the action the job runs".to_string()
+            } else {
+                format!("`{value}` is not a Gradient action")
+            };
+            let suggestion = suggestion.or_else(|| same_words_action(value)).or_else(|| {
                 // GitHub's actions/checkout, or any other checkout action.
                 value.contains("checkout").then_some("git-checkout@v1")
             });
@@ -551,9 +851,11 @@ impl<'a> Walker<'a> {
         self.report(d);
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn unknown_key(
         &mut self,
         e: &Entry,
+        siblings: &[Entry],
         key: &str,
         keys: &[Property],
         def: Option<&str>,
@@ -569,6 +871,37 @@ impl<'a> Walker<'a> {
                 span,
                 format!("`{key}` is GitHub Actions syntax, not Gradient's: {hint}"),
             ));
+            return;
+        }
+        if def == Some("Workflow") && e.value.get("uses").is_some() {
+            let mut d = Diagnostic::new(
+                Code::UnknownKey,
+                span,
+                format!(
+                    "`{key}` looks like a job (it has `uses`), but it sits at the top level, \
+                     outside `jobs:`: move it under `jobs:`"
+                ),
+            );
+            if let Some(fix) = self.move_under_jobs(e, key) {
+                d = d.with_fix(fix);
+            }
+            self.report(d);
+            return;
+        }
+        if def == Some("Job") && key == "instance-type" {
+            let has_resources = siblings.iter().any(|s| s.key_str() == Some("resources"));
+            let message = if has_resources {
+                "`instance-type` is not a key of a job: it belongs under the job's `resources:`; \
+                 move it there"
+            } else {
+                "`instance-type` is not a key of a job: put it under `resources:` \
+                 (`resources: {instance-type: C5}`)"
+            };
+            let mut d = Diagnostic::new(Code::UnknownKey, span, message);
+            if !has_resources && let Some(fix) = self.nest_under_resources(e) {
+                d = d.with_fix(fix);
+            }
+            self.report(d);
             return;
         }
         // A key written one level off: an action parameter on the job, or a
@@ -698,7 +1031,7 @@ impl<'a> Walker<'a> {
             (Some("Output" | "WorkflowInput" | "InlineInput"), "with") => {
                 format!("dataset `{name}` needs `with.ref`, the dataset's name or ID")
             }
-            _ => format!("`{name}` needs `{key}`"),
+            _ => format!("{} needs `{key}`", code_name(name)),
         };
         self.report(Diagnostic::new(Code::MissingKey, span, message));
     }
@@ -754,6 +1087,16 @@ fn action_required(action: &str) -> Vec<&'static str> {
         .unwrap_or_default()
 }
 
+/// A name for a message: `key` in backticks, but "an item of `args`"
+/// as it is (backticks inside backticks would print ``an item of `args``).
+fn code_name(name: &str) -> String {
+    if name.contains('`') {
+        name.to_string()
+    } else {
+        format!("`{name}`")
+    }
+}
+
 /// How a message names the mapping being checked.
 fn place(def: Option<&str>, owner: &Owner, action: Option<&str>) -> String {
     let name = &owner.name;
@@ -773,6 +1116,6 @@ fn place(def: Option<&str>, owner: &Owner, action: Option<&str>) -> String {
         Some("DatasetWith") => "a dataset's `with`".into(),
         Some("StringWith" | "InlineStringWith") => "a string's `with`".into(),
         Some(d) if d.ends_with("With") => format!("`with` of `{}`", action.unwrap_or("the action")),
-        _ => format!("`{name}`"),
+        _ => code_name(name),
     }
 }

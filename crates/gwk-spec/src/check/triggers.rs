@@ -1,5 +1,5 @@
 //! Trigger filters (`invalid-filter`) and `context.event.github.*` values a
-//! run started by hand cannot resolve (`github-context`).
+//! run started by hand cannot resolve, or no run can (`github-context`).
 
 use super::Ctx;
 use crate::diagnostic::{Code, Diagnostic, Fix};
@@ -25,6 +25,9 @@ pub fn check(ctx: &mut Ctx) {
             let Some(v) = crate::model::lower::string(&p.value) else {
                 continue;
             };
+            if unknown_context(ctx, &p.name.value, &v) {
+                continue;
+            }
             let (needed, what) = if v.value.contains(GITHUB_URL) {
                 (context.and_then(|c| c.url.as_ref()), "url")
             } else if v.value.contains(GITHUB_REF) {
@@ -57,6 +60,37 @@ pub fn check(ctx: &mut Ctx) {
             ctx.push(d);
         }
     }
+}
+
+/// A `context.…` value that is no context path Gradient fills in
+/// (`context.event.github.sha`): no run resolves it, and a run would use the
+/// text itself (clone a "URL" `context.event.github.repo`). An error, with
+/// the path the parameter most likely meant.
+fn unknown_context(ctx: &mut Ctx, param: &str, v: &Spanned<String>) -> bool {
+    let written = v.value.trim();
+    if !written.starts_with("context.") || written == GITHUB_URL || written == GITHUB_REF {
+        return false;
+    }
+    // `url` means the repository, `ref` the commit, whatever the misspelling.
+    let meant = match param {
+        "url" => Some(GITHUB_URL),
+        "ref" => Some(GITHUB_REF),
+        _ => crate::suggest::best(written, [GITHUB_URL, GITHUB_REF]),
+    };
+    let mut message = format!(
+        "`{written}` is not a context value: Gradient fills in only `{GITHUB_URL}` (the pushed \
+         repository) and `{GITHUB_REF}` (the pushed commit), and a run would use the text itself"
+    );
+    if let Some(m) = meant {
+        message.push_str(&format!("; did you mean `{m}`?"));
+    }
+    let mut d = Diagnostic::new(Code::GithubContext, v.span, message);
+    d.severity = crate::Severity::Error;
+    if let Some(m) = meant {
+        d = d.with_fix(Fix::replace(format!("write `{m}`"), v.span, m));
+    }
+    ctx.push(d);
+    true
 }
 
 fn filter(ctx: &mut Ctx, f: &RefFilter, kind: &str) {

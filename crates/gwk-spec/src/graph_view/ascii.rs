@@ -127,8 +127,13 @@ pub fn ascii(view: &GraphView) -> String {
         walk.out
             .push_str("\n(*) needs more than one job: shown in full above\n");
     }
+    // The tree's arrows point the way jobs run (`a --> b`: b after a); a
+    // cycle is listed the way `needs` points, and says so.
     for c in &view.cycles {
-        walk.out.push_str(&format!("cycle: {}\n", c.join(" -> ")));
+        walk.out.push_str(&format!(
+            "cycle: {} (each arrow reads \"needs\")\n",
+            c.join(" -> ")
+        ));
     }
     walk.out
 }

@@ -112,7 +112,10 @@ fn cycles_are_reported_and_still_drawn() {
     assert_eq!(l.layers.iter().map(Vec::len).sum::<usize>(), 4);
     let text = ascii(&v);
     assert!(text.contains("(cycle)"), "{text}");
-    assert!(text.contains("cycle: a -> c -> b -> a"), "{text}");
+    assert!(
+        text.contains("cycle: a -> c -> b -> a (each arrow reads \"needs\")"),
+        "{text}"
+    );
     svg_is_wellformed(&svg(&v), 4);
     assert!(dot(&v).contains("color=\"#dc2626\""));
 }
@@ -180,8 +183,8 @@ fn renderers_mark_gpu_jobs_and_label_edges() {
 #[test]
 fn of_analysis_counts_each_jobs_findings() {
     // Evaluate reads an output Train does not declare, and reads CloneRepo
-    // without needing it (missing-needs): two errors inside Evaluate; the
-    // other jobs are clean.
+    // without needing it directly (missing-needs): two errors inside
+    // Evaluate; the other jobs are clean.
     let text = WF.replace("Train.outputs.model", "Train.outputs.modle");
     let a = analyze(&text, &Config::default());
     let v = of_analysis(&a, &Config::default()).unwrap();

@@ -138,7 +138,9 @@ fn defaults(node: &Node) -> Defaults {
         match e.key_str() {
             Some("env") => d.env = env(&e.value),
             Some("resources") => {
-                d.instance_type = e.value.get("instance-type").and_then(string);
+                let written = e.value.get("instance-type");
+                d.instance_type_written = written.is_some();
+                d.instance_type = written.and_then(string);
                 d.container_registries = e
                     .value
                     .get("container-registries")
@@ -163,6 +165,8 @@ fn io_spec(node: &Node) -> Option<IoSpec> {
         io_type: type_name.as_ref().and_then(|t| IoType::parse(&t.value)),
         type_name,
         dataset_by_id: by_ref.is_none() && by_id.is_some(),
+        dataset_written: with_value
+            .is_some_and(|w| w.get("ref").is_some() || w.get("id").is_some()),
         dataset: by_ref.or(by_id),
         value: with_value.and_then(|w| w.get("value")).and_then(string),
         with_key: with.map(|w| w.key.span),
@@ -219,6 +223,7 @@ fn job(e: &Entry) -> Option<Job> {
         outputs: Vec::new(),
         env: Vec::new(),
         instance_type: None,
+        instance_type_written: e.value.get("instance-type").is_some(),
         timeout: None,
     };
     for f in entries(&e.value) {
@@ -261,7 +266,11 @@ fn job(e: &Entry) -> Option<Job> {
                     .collect();
             }
             Some("env") => job.env = env(&f.value),
-            Some("resources") => job.instance_type = f.value.get("instance-type").and_then(string),
+            Some("resources") => {
+                let written = f.value.get("instance-type");
+                job.instance_type_written |= written.is_some();
+                job.instance_type = written.and_then(string);
+            }
             Some("timeout") => job.timeout = number(&f.value),
             _ => {}
         }

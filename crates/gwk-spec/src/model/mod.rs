@@ -115,6 +115,8 @@ pub struct IoSpec {
     pub io_type: Option<IoType>,
     /// A dataset's `with.ref` (or the older `with.id`).
     pub dataset: Option<Spanned<String>>,
+    /// Whether `with.ref` (or `with.id`) is written, whatever its value.
+    pub dataset_written: bool,
     /// Whether the dataset was named by the deprecated `with.id`.
     pub dataset_by_id: bool,
     /// A string's `with.value`.
@@ -227,6 +229,10 @@ pub struct Job {
     pub outputs: Vec<Output>,
     pub env: Vec<EnvVar>,
     pub instance_type: Option<Spanned<String>>,
+    /// Whether the job writes an `instance-type` key (under `resources`, or
+    /// misplaced on the job itself), whatever its value: a wrong value is
+    /// reported as wrong, not also as missing.
+    pub instance_type_written: bool,
     pub timeout: Option<Spanned<f64>>,
 }
 
@@ -264,6 +270,8 @@ impl Job {
 pub struct Defaults {
     pub env: Vec<EnvVar>,
     pub instance_type: Option<Spanned<String>>,
+    /// Whether `defaults.resources.instance-type` is written, whatever its value.
+    pub instance_type_written: bool,
     pub container_registries: Vec<Spanned<String>>,
     pub cluster_id: Option<Spanned<String>>,
 }

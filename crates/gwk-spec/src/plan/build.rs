@@ -14,7 +14,7 @@ use crate::suggest::best;
 pub enum PlanError {
     /// The jobs need each other in a cycle (the path, first job repeated
     /// at the end).
-    #[error("jobs need each other in a cycle: {}", .0.join(" → "))]
+    #[error("jobs need each other in a cycle: {} (each arrow reads \"needs\")", .0.join(" → "))]
     Cycle(Vec<String>),
     /// `--input NAME=…` names no workflow input.
     #[error("--input {name}: the workflow has no input `{name}`{hint}")]
@@ -497,21 +497,30 @@ impl Builder<'_> {
                 let dataset = spec
                     .and_then(|s| s.dataset.as_ref())
                     .map_or(String::new(), |d| d.value.clone());
-                // A version selector on an output means nothing: the job
-                // makes a new version of the dataset.
-                let base = dataset.split(':').next().unwrap_or_default().to_string();
+                // After `:` on an output comes the tag the new version gets
+                // (`my-out:gold`); `latest` adds nothing, as every new
+                // version is the latest.
+                let (base, tag) = match dataset.split_once(':') {
+                    Some((base, tag)) => (base.to_string(), Some(tag.to_string())),
+                    None => (dataset.clone(), None),
+                };
+                let tag = tag.filter(|t| !t.is_empty() && t != "latest");
                 let exists = self.resolver.exists(&base);
                 let note = if exists {
                     ""
                 } else {
                     " (not in the local store yet)"
                 };
+                let tagged = tag
+                    .as_ref()
+                    .map_or(String::new(), |t| format!(", tagged {t}"));
                 (
                     Some(MountKind::Dataset),
-                    format!("new version of dataset {base}{note}"),
+                    format!("new version of dataset {base}{tagged}{note}"),
                     MountSource::NewDatasetVersion {
                         dataset: base,
                         exists,
+                        tag,
                     },
                 )
             }
@@ -688,14 +697,16 @@ fn missing(
                     } else {
                         "ref"
                     };
-                    add(
-                        MissingKind::Context,
-                        &v.written,
-                        Some(&job.name),
+                    add(MissingKind::Context, &v.written, Some(&job.name), {
+                        let example = if what == "url" {
+                            "https://github.com/OWNER/REPO"
+                        } else {
+                            "COMMIT_SHA"
+                        };
                         format!(
-                            "give --github-{what}, run gwk in a git clone (with an `origin` remote), or add a `context.event.github.{what}` block"
-                        ),
-                    );
+                            "give --github-{what}, run gwk in a git clone (with an `origin` remote), or add this block at the top level of the file: `context: {{event: {{github: {{{what}: {example}}}}}}}`"
+                        )
+                    });
                 }
             }
         }

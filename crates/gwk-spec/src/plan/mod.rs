@@ -371,8 +371,15 @@ pub enum MountSource {
     /// This job's output: the string the job leaves in the file.
     NewString,
     /// This job's output: a new version of `dataset`, committed when the
-    /// job succeeds. `exists` says whether the local store has it already.
-    NewDatasetVersion { dataset: String, exists: bool },
+    /// job succeeds. `exists` says whether the local store has it already;
+    /// `tag` is the tag the new version gets (`ref: name:gold`), absent
+    /// when the output names none (or `latest`, which every new version is).
+    NewDatasetVersion {
+        dataset: String,
+        exists: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tag: Option<String>,
+    },
 }
 
 /// git-checkout@v1's parameters, resolved.

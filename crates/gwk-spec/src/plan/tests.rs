@@ -192,7 +192,8 @@ fn mounts_say_where_data_comes_from() {
         model.source,
         MountSource::NewDatasetVersion {
             dataset: "models".into(),
-            exists: true
+            exists: true,
+            tag: None,
         }
     );
 }
@@ -395,4 +396,36 @@ fn a_job_without_an_instance_type_is_planned_on_a_cpu() {
     let job = &p.jobs[0];
     assert_eq!((job.instance_type.as_deref(), job.gpus), (None, 0));
     assert!(job.machine.is_none());
+}
+
+/// `ref: my-out:gold` on an output tags the new version `gold`; `latest`
+/// (which every new version is) and no selector tag nothing.
+#[test]
+fn a_dataset_output_keeps_its_tag() {
+    let text = |r: &str| {
+        format!(
+            "defaults:\n  resources:\n    instance-type: C5\njobs:\n  train:\n    uses: container@v1\n    \
+             with:\n      image: bash:5\n      args: [touch, /outputs/model/w]\n    outputs:\n      \
+             model:\n        type: dataset\n        with:\n          ref: {r}\n"
+        )
+    };
+    let store = MemoryResolver::new().dataset("my-out");
+    for (r, tag) in [
+        ("my-out:gold", Some("gold")),
+        ("my-out:latest", None),
+        ("my-out", None),
+    ] {
+        let p = build(&text(r), &PlanOptions::default(), &store);
+        let m = p.job("train").unwrap().mount("/outputs/model").unwrap();
+        assert_eq!(
+            m.source,
+            MountSource::NewDatasetVersion {
+                dataset: "my-out".into(),
+                exists: true,
+                tag: tag.map(String::from),
+            },
+            "{r}"
+        );
+        assert_eq!(m.from.contains("tagged gold"), tag.is_some(), "{}", m.from);
+    }
 }

@@ -15,7 +15,10 @@ pub struct Args {
 #[derive(clap::Subcommand)]
 pub enum Sub {
     /// Create an empty dataset.
-    Create { name: String },
+    Create {
+        /// The new dataset's name (letters, digits, `-`, `_` and `.`).
+        name: String,
+    },
     /// List datasets with their number of versions and latest version.
     List {
         /// Print JSON.
@@ -24,6 +27,7 @@ pub enum Sub {
     },
     /// List a dataset's versions, oldest first.
     Versions {
+        /// The dataset.
         name: String,
         /// Print JSON.
         #[arg(long)]
@@ -31,7 +35,9 @@ pub enum Sub {
     },
     /// Point TAG at a version (default: the latest); `--delete` removes the tag.
     Tag {
+        /// The dataset.
         name: String,
+        /// The tag to set (or remove); not `latest`, which is always the newest.
         tag: String,
         /// A version id, another tag, or `latest`.
         #[arg(default_value = "latest", value_name = "VERSION")]
@@ -42,17 +48,25 @@ pub enum Sub {
     },
     /// Copy a directory (or one file) into a new version.
     Import {
+        /// The dataset the new version goes to (created if needed).
         name: String,
+        /// The directory (or one file) to copy in.
         path: PathBuf,
         /// Also tag the new version.
         #[arg(long)]
         tag: Option<String>,
     },
     /// Copy a version (`name`, `name:version`, `name:tag`) into a directory.
-    Export { reference: String, dir: PathBuf },
+    Export {
+        /// The version: `name` (the latest), `name:version` or `name:tag`.
+        reference: String,
+        /// Where to copy it (created if needed).
+        dir: PathBuf,
+    },
     /// Remove one version (`name:version` or `name:tag`), or the whole
     /// dataset with `--all`.
     Rm {
+        /// `name:version` or `name:tag`; `name` with `--all`.
         reference: String,
         /// Remove the dataset with every version.
         #[arg(long)]

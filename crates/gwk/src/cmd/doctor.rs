@@ -38,7 +38,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
             None => "warn",
         };
         println!("{mark}  {}", c.what);
-        for l in c.detail.lines() {
+        // A detail that is an error whose message starts with the check's
+        // own title (`GPU jobs cannot start…: it has no…`) says it once.
+        let detail = c
+            .detail
+            .strip_prefix(c.what.as_str())
+            .and_then(|rest| rest.strip_prefix(": "))
+            .unwrap_or(&c.detail);
+        for l in detail.lines() {
             println!("      {l}");
         }
         failed |= c.ok == Some(false);

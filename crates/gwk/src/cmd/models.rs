@@ -16,12 +16,15 @@ pub struct Args {
 pub enum Sub {
     /// List models, newest first.
     List {
+        /// Print JSON.
         #[arg(long)]
         json: bool,
     },
     /// Show one model (an id or a unique prefix of one).
     Show {
+        /// A model id, or a unique prefix of one.
         id: String,
+        /// Print JSON.
         #[arg(long)]
         json: bool,
     },

@@ -37,7 +37,9 @@ pub enum Sub {
     /// Print a run's logs (one job's, or every job's with its name before
     /// each line).
     Logs {
+        /// A run id, a unique prefix of one, or `last`.
         id: String,
+        /// Only this job's log (default: every job's).
         job: Option<String>,
         /// Keep printing as the run writes, until it ends.
         #[arg(long, short)]
@@ -46,7 +48,9 @@ pub enum Sub {
     /// List what each job produced: volumes, strings with their value,
     /// dataset versions, models; `--copy DIR` copies them out.
     Outputs {
+        /// A run id, a unique prefix of one, or `last`.
         id: String,
+        /// Only this job's outputs (default: every job's).
         job: Option<String>,
         /// Copy the outputs into DIR/<job>/<output>.
         #[arg(long, value_name = "DIR")]
@@ -83,6 +87,9 @@ pub enum Sub {
 /// The run an id names: the full id, a unique prefix, or `last`.
 pub fn find_run(home: &Path, id: &str) -> Result<RunDir> {
     let ids = run_ids(home);
+    if id == "last" && ids.is_empty() {
+        bail!("no runs yet: `last` names the newest run, and `gwk run FILE` makes one");
+    }
     let matches: Vec<&String> = if id == "last" {
         ids.iter().take(1).collect()
     } else {

@@ -5,19 +5,16 @@
 use crate::cmd::run::{self as run_cmd};
 use crate::discover::workflow_files;
 use crate::planning::prepare;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use gwk_run::datasets::DatasetStore;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
     /// The pushed ref: `refs/heads/main`, `refs/tags/v1` (a bare name is a
-    /// branch). Repeatable.
-    #[arg(
-        long = "ref",
-        value_name = "REF",
-        required_unless_present = "event_file"
-    )]
+    /// branch). Repeatable. Default: the checked-out branch, as for `gwk
+    /// plan --event push`.
+    #[arg(long = "ref", value_name = "REF")]
     pub refs: Vec<String>,
     /// A GitHub push event payload (the JSON GitHub sends) instead of
     /// --ref: its ref, commit and repository URL (docs/cli.md).
@@ -40,7 +37,15 @@ struct RunOptions {
     args: run_cmd::Args,
 }
 
-pub fn run(args: Args) -> Result<ExitCode> {
+pub fn run(mut args: Args) -> Result<ExitCode> {
+    if args.refs.is_empty() && args.event_file.is_none() {
+        let here = std::env::current_dir()?;
+        args.refs.push(
+            crate::planning::checked_out_branch(&here).context(
+                "gwk trigger needs --ref REF: no branch is checked out here to default to",
+            )?,
+        );
+    }
     let home = crate::cmd::gwk_home()?;
     let store = DatasetStore::new(&home);
     let files = workflow_files(&[])?;
