@@ -125,7 +125,13 @@ impl KeyRecord {
             .outputs
             .iter()
             .map(|o| match &o.kind {
-                OutputKind::Dataset { dataset } => format!("{}: dataset {dataset}", o.name),
+                OutputKind::Dataset {
+                    dataset,
+                    tag: Some(tag),
+                } => format!("{}: dataset {dataset}, tagged {tag}", o.name),
+                OutputKind::Dataset { dataset, tag: None } => {
+                    format!("{}: dataset {dataset}", o.name)
+                }
                 k => format!("{}: {}", o.name, k.as_str()),
             })
             .collect();
