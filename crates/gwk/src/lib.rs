@@ -5,6 +5,7 @@
 mod cmd;
 mod discover;
 mod events_json;
+mod image_digests;
 mod output;
 mod plan_human;
 #[cfg(test)]

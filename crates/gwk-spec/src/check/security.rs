@@ -567,10 +567,8 @@ fn expands_secret<'s>(word: &str, secrets: &[&'s str]) -> Option<(&'s str, usize
 /// literals given to credential-meaning names (`export HF_TOKEN=…`,
 /// `--password …`, `"key": "…"`).
 fn credentials_in_line(ctx: &mut Ctx, job: &Job, line: &str, at: usize, words: &[Word]) {
-    let mut found: Vec<(Credential, Option<&str>)> = tokens_in(line, at)
-        .into_iter()
-        .map(|c| (c, None))
-        .collect();
+    let mut found: Vec<(Credential, Option<&str>)> =
+        tokens_in(line, at).into_iter().map(|c| (c, None)).collect();
     let mut named = |name: &str, value: &str, value_at: usize| {
         if !is_credential_for(name, value) {
             return;
