@@ -11,7 +11,8 @@
 #   2. `gwk check --format json` of the 200 generated files (with and without
 #      the security rules: GWK_BENCH_WITHOUT_SECURITY, see
 #      scripts/bench-check.sh) and of the 2,000-job file, ROUNDS
-#      interleaved rounds (default 15): min, median, and B/A;
+#      interleaved rounds (default 15): wall and CPU time (min, median) and
+#      the ratios B/A and with/without security;
 #   3. SERVERS=gwk scripts/bench-lsp.sh and scripts/bench/run.sh 1 on each
 #      build, SLOW_ROUNDS times (default 2), alternating A, B (set
 #      SKIP_RUN=1 to leave out the runner, which needs Docker).
@@ -46,11 +47,13 @@ for i in $(seq 1 200); do python3 "$gen" 20 --seed "$i" > "$work/files200/w$i.ya
 echo
 echo "== 2. gwk check, $rounds interleaved rounds =="
 python3 - "$a" "$b" "$work" "$rounds" <<'PY'
-import os, statistics, subprocess, sys, time
+import os, resource, statistics, subprocess, sys, time
 a, b, work, rounds = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 files200 = f"{work}/files200"
 w2000 = f"{work}/w2000.yaml"
-runs = {}
+# Wall time, and CPU time (user + system of the child): on a machine that
+# other processes load, wall time mostly measures them; CPU time much less.
+wall, cpu = {}, {}
 cases = []
 for tag, d in (("A", a), ("B", b)):
     cases.append((f"{tag} 200 files", [f"{d}/gwk", "check", "--format", "json", files200], {}))
@@ -60,30 +63,35 @@ for tag, d in (("A", a), ("B", b)):
 # One untimed pass: the files in the page cache, the binaries loaded.
 for name, cmd, env in cases:
     subprocess.run(cmd, env={**os.environ, **env}, stdout=subprocess.DEVNULL)
+def used():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 for _ in range(rounds):
     for name, cmd, env in cases:
-        t = time.perf_counter()
+        c, t = used(), time.perf_counter()
         p = subprocess.run(cmd, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        runs.setdefault(name, []).append(time.perf_counter() - t)
+        wall.setdefault(name, []).append(time.perf_counter() - t)
+        cpu.setdefault(name, []).append(used() - c)
         if p.returncode not in (0, 1):
             sys.exit(f"{name} failed ({p.returncode}): {p.stderr.decode()[-500:]}")
-print(f"{'':32} {'min s':>8} {'median s':>9}")
+print(f"{'':32} {'wall min s':>10} {'median':>8} {'CPU min s':>10} {'median':>8}")
 for name, _, _ in cases:
-    r = runs[name]
-    print(f"{name:32} {min(r):8.4f} {statistics.median(r):9.4f}")
-def ratio(x, y):
-    return (min(runs[x]) / min(runs[y]), statistics.median(runs[x]) / statistics.median(runs[y]))
+    w, c = wall[name], cpu[name]
+    print(f"{name:32} {min(w):10.4f} {statistics.median(w):8.4f} {min(c):10.4f} {statistics.median(c):8.4f}")
+def ratios(runs, x, y):
+    per = [p / q for p, q in zip(runs[x], runs[y])]
+    return (min(runs[x]) / min(runs[y]), statistics.median(runs[x]) / statistics.median(runs[y]),
+            statistics.median(per))
 print()
-for what in ("200 files", "200 files, no security", "2,000-job file"):
-    lo, med = ratio(f"B {what}", f"A {what}")
-    print(f"B/A, {what:24} min {lo:.3f}  median {med:.3f}")
-for tag in ("A", "B"):
-    lo, med = ratio(f"{tag} 200 files", f"{tag} 200 files, no security")
-    # Per round too: with / without of the same round, which load hits alike.
-    per = [w / o for w, o in zip(runs[f"{tag} 200 files"], runs[f"{tag} 200 files, no security"])]
-    print(f"{tag}: with / without security     min {lo:.3f}  median {med:.3f}  "
-          f"(median of per-round ratios {statistics.median(per):.3f})")
-print(f"load average at end of 2.: {open('/proc/loadavg').read().split()[:3]}")
+print("ratios: min/min, median/median, median of the per-round ratios")
+for label, runs in (("wall", wall), ("CPU", cpu)):
+    for what in ("200 files", "200 files, no security", "2,000-job file"):
+        lo, med, per = ratios(runs, f"B {what}", f"A {what}")
+        print(f"{label:4} B/A, {what:24} {lo:.3f}  {med:.3f}  {per:.3f}")
+    for tag in ("A", "B"):
+        lo, med, per = ratios(runs, f"{tag} 200 files", f"{tag} 200 files, no security")
+        print(f"{label:4} {tag}: with / without security   {lo:.3f}  {med:.3f}  {per:.3f}")
+print(f"load average at end of 2.: {' '.join(open('/proc/loadavg').read().split()[:3])}")
 PY
 
 for r in $(seq 1 "$slow"); do

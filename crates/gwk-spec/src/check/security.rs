@@ -381,6 +381,10 @@ fn run_commands(ctx: &mut Ctx, words: &[Word], secrets: &[&str]) -> bool {
 
 /// `bash <(curl …)`, `python -c "$(curl …)"`, `eval "$(wget -O- …)"`.
 fn substituted_download(ctx: &mut Ctx, line: &str, at: usize) {
+    // Both forms hold a `(`; most lines have none (one memchr).
+    if !line.contains('(') {
+        return;
+    }
     for open in ["<(", "$("] {
         let mut from = 0;
         while let Some(p) = line[from..].find(open) {
