@@ -10,7 +10,9 @@
 #    Target: under 3 s.
 # 3. For reference, the same fan-out as 8 `docker run --rm` started at once.
 # Needs the Docker test environment (scripts/docker-test-env.sh) or any
-# engine at $DOCKER_HOST with the image bash:5. Builds gwk in release mode.
+# engine at $DOCKER_HOST with the image bash:5. Builds gwk in release mode;
+# GWK_BIN_DIR=DIR takes the gwk in DIR without building (to compare two
+# builds, as scripts/bench/compare-builds.sh does).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 rounds=${1:-3}
@@ -18,8 +20,12 @@ rounds=${1:-3}
 export DOCKER_HOST=${DOCKER_HOST:-${GWK_TEST_DOCKER_HOST:-unix:///var/run/docker.sock}}
 # The release profile, as users get it (GWK_PROFILE=profiling: with line tables).
 profile=${GWK_PROFILE:-release}
-cargo build --profile "$profile" -q -p gwk
-gwk=$(cd "${CARGO_TARGET_DIR:-target}/$profile" && pwd)/gwk
+if [ -n "${GWK_BIN_DIR:-}" ]; then
+    gwk=$(cd "$GWK_BIN_DIR" && pwd)/gwk   # a build made elsewhere
+else
+    cargo build --profile "$profile" -q -p gwk
+    gwk=$(cd "${CARGO_TARGET_DIR:-target}/$profile" && pwd)/gwk
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export GWK_HOME=$work/home

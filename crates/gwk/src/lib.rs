@@ -7,6 +7,7 @@ mod cmd;
 mod discover;
 mod event_file;
 mod events_json;
+mod image_digests;
 mod output;
 mod plan_human;
 #[cfg(test)]

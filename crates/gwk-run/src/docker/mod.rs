@@ -278,6 +278,21 @@ impl Engine {
         }
     }
 
+    /// The `repo@sha256:…` digests the engine knows for a local image (it
+    /// has them for an image pulled from or pushed to a registry, none for
+    /// one built or loaded here); `None` when the image is not on this host.
+    /// `gwk check` pins unpinned images with them.
+    pub async fn image_repo_digests(
+        &self,
+        image: &str,
+    ) -> Result<Option<Vec<String>>, EngineError> {
+        match self.docker.inspect_image(image).await {
+            Ok(i) => Ok(Some(i.repo_digests.unwrap_or_default())),
+            Err(e) if is_not_found(&e) => Ok(None),
+            Err(e) => Err(EngineError::api(format!("cannot inspect image {image}"), e)),
+        }
+    }
+
     /// Some image present on this host, for probes (`gwk doctor`).
     pub async fn any_local_image(&self) -> Option<String> {
         let list = self

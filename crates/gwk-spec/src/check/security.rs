@@ -20,7 +20,7 @@ use crate::diagnostic::{Code, Diagnostic, Edit, Fix};
 use crate::model::{Action, EnvVar, InputSource, Job};
 use crate::syntax::{Node, Span};
 use shell::{Sep, Word};
-use tokens::{NameMeans, is_credential_value, is_placeholder, name_means, shown};
+use tokens::{NameMeans, is_credential_for, is_credential_value, is_placeholder, shown};
 
 pub fn check(ctx: &mut Ctx) {
     let wf = ctx.wf;
@@ -44,7 +44,7 @@ pub fn check(ctx: &mut Ctx) {
                     "into input `{}` of job `{}`",
                     input.name.value, job.name.value
                 );
-                for c in tokens_in(src, v.span.start, None) {
+                for c in tokens_in(src, v.span.start) {
                     report_credential(ctx, &c, None, &where_);
                 }
             }
@@ -107,7 +107,7 @@ fn exact<'t>(ctx: &Ctx<'t>, span: Span, value: &str) -> Option<&'t str> {
 
 /// Known tokens, and `https://user:password@host` passwords, in `text`
 /// (which starts at `base` in the file).
-fn tokens_in(text: &str, base: usize, name_hint: Option<&str>) -> Vec<Credential> {
+fn tokens_in(text: &str, base: usize) -> Vec<Credential> {
     let mut out = Vec::new();
     for f in tokens::known_tokens(text) {
         let t = &text[f.start..f.end];
@@ -117,7 +117,7 @@ fn tokens_in(text: &str, base: usize, name_hint: Option<&str>) -> Vec<Credential
         out.push(Credential {
             span: Span::new(base + f.start, base + f.end),
             what: f.format.describe().to_string(),
-            secret: name_hint.map_or(f.format.secret_name().to_string(), str::to_string),
+            secret: f.format.secret_name().to_string(),
         });
     }
     for u in shell::urls(text) {
@@ -144,7 +144,7 @@ fn tokens_in(text: &str, base: usize, name_hint: Option<&str>) -> Vec<Credential
             out.push(Credential {
                 span,
                 what: what.to_string(),
-                secret: name_hint.unwrap_or("GIT_TOKEN").to_string(),
+                secret: "GIT_TOKEN".to_string(),
             });
         }
     }
@@ -174,7 +174,8 @@ fn secret_name_of(name: &str) -> String {
 fn env_value(ctx: &mut Ctx, job: Option<&Job>, v: &EnvVar) {
     let Some(value) = &v.value else { return };
     let name = &v.name.value;
-    let where_ = match job {
+    // Made only for a finding: most values have none.
+    let where_ = || match job {
         Some(j) => format!("into the `env` of job `{}`", j.name.value),
         None => "into `defaults.env`".to_string(),
     };
@@ -185,22 +186,24 @@ fn env_value(ctx: &mut Ctx, job: Option<&Job>, v: &EnvVar) {
             format!("secret:{name}"),
         )
     };
-    if is_credential_value(&value.value, name_means(name)) {
+    if is_credential_for(name, &value.value) {
         let c = Credential {
             span: value.span,
             what: "a credential".to_string(),
             secret: secret_name_of(name),
         };
         let f = fix(v.value_span);
-        report_credential(ctx, &c, Some(f), &where_);
+        report_credential(ctx, &c, Some(f), &where_());
         return;
     }
     let Some(src) = exact(ctx, value.span, &value.value) else {
         return;
     };
-    for c in tokens_in(src, value.span.start, Some(&secret_name_of(name))) {
+    for mut c in tokens_in(src, value.span.start) {
+        // The variable's name is the secret's (made only for a finding).
+        c.secret = secret_name_of(name);
         let whole = c.span == value.span;
-        report_credential(ctx, &c, whole.then(|| fix(v.value_span)), &where_);
+        report_credential(ctx, &c, whole.then(|| fix(v.value_span)), &where_());
     }
 }
 
@@ -208,9 +211,10 @@ fn with_value(ctx: &mut Ctx, job: &Job, param: &str, node: &Node) {
     let Some(value) = crate::model::lower::string(node) else {
         return;
     };
-    let where_ = format!("into `with.{param}` of job `{}`", job.name.value);
-    let secret = secret_name_of(param);
-    if is_credential_value(&value.value, name_means(param)) {
+    // Made only for a finding: most values have none.
+    let where_ = || format!("into `with.{param}` of job `{}`", job.name.value);
+    if is_credential_for(param, &value.value) {
+        let secret = secret_name_of(param);
         let c = Credential {
             span: value.span,
             what: "a credential".to_string(),
@@ -221,10 +225,10 @@ fn with_value(ctx: &mut Ctx, job: &Job, param: &str, node: &Node) {
             node.span,
             format!("secret:{secret}"),
         );
-        report_credential(ctx, &c, Some(f), &where_);
+        report_credential(ctx, &c, Some(f), &where_());
     } else if let Some(src) = exact(ctx, value.span, &value.value) {
-        for c in tokens_in(src, value.span.start, None) {
-            report_credential(ctx, &c, None, &where_);
+        for c in tokens_in(src, value.span.start) {
+            report_credential(ctx, &c, None, &where_());
         }
     }
     insecure_param(ctx, job, param, &value);
@@ -377,6 +381,10 @@ fn run_commands(ctx: &mut Ctx, words: &[Word], secrets: &[&str]) -> bool {
 
 /// `bash <(curl …)`, `python -c "$(curl …)"`, `eval "$(wget -O- …)"`.
 fn substituted_download(ctx: &mut Ctx, line: &str, at: usize) {
+    // Both forms hold a `(`; most lines have none (one memchr).
+    if !line.contains('(') {
+        return;
+    }
     for open in ["<(", "$("] {
         let mut from = 0;
         while let Some(p) = line[from..].find(open) {
@@ -563,12 +571,10 @@ fn expands_secret<'s>(word: &str, secrets: &[&'s str]) -> Option<(&'s str, usize
 /// literals given to credential-meaning names (`export HF_TOKEN=…`,
 /// `--password …`, `"key": "…"`).
 fn credentials_in_line(ctx: &mut Ctx, job: &Job, line: &str, at: usize, words: &[Word]) {
-    let mut found: Vec<(Credential, Option<&str>)> = tokens_in(line, at, None)
-        .into_iter()
-        .map(|c| (c, None))
-        .collect();
+    let mut found: Vec<(Credential, Option<&str>)> =
+        tokens_in(line, at).into_iter().map(|c| (c, None)).collect();
     let mut named = |name: &str, value: &str, value_at: usize| {
-        if !is_credential_value(value, name_means(name)) {
+        if !is_credential_for(name, value) {
             return;
         }
         let span = Span::new(value_at, value_at + value.len());

@@ -15,6 +15,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
+#[command(
+    after_long_help = "An `unpinned-image` finding also offers the image pinned to its \
+digest (`bash:latest@sha256:…`) when the local Docker engine has the image with a RepoDigests \
+entry; an image built or loaded on this host has none and gets no such fix. Without Docker the \
+findings are the same, with no error."
+)]
 pub struct Args {
     /// Files or directories to check (default: .gradient/workflows/). `-`
     /// reads one file from standard input.
@@ -230,6 +236,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             });
         }
     }
+    crate::image_digests::add_fixes(&mut reports);
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,

@@ -160,6 +160,10 @@ pub struct Url {
 pub fn urls(text: &str) -> Vec<Url> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
+    // No `:`, no URL (one memchr, before the dearer search for `://`).
+    if !text.contains(':') {
+        return out;
+    }
     let mut from = 0;
     while let Some(p) = text[from..].find("://") {
         let sep = from + p;

@@ -84,7 +84,10 @@ pub fn known_tokens(text: &str) -> Vec<Found> {
     let mut i = 0;
     while i < bytes.len() {
         let boundary = i == 0 || !is_word(bytes[i - 1]);
-        if !boundary {
+        // Every format starts with one of these bytes (AKIA…, gh…, hf_,
+        // xox…, sk-, eyJ, glpat-, -----BEGIN): the rest of the text is
+        // passed over at the cost of one comparison per byte.
+        if !boundary || !matches!(bytes[i], b'A' | b'g' | b'h' | b'x' | b's' | b'e' | b'-') {
             i += 1;
             continue;
         }
@@ -257,66 +260,94 @@ pub enum NameMeans {
 /// (`KEY_PATH`, `TOKEN_URL`, `SECRET_NAME`, `PUBLIC_KEY`) does not.
 pub fn name_means(name: &str) -> NameMeans {
     let name = name.trim_start_matches('-');
-    // Split camelCase as well as `_`, `-` and `.`.
-    let mut parts: Vec<String> = Vec::new();
-    let mut cur = String::new();
+    // The name's parts, split at `_`, `-`, `.` and camelCase humps, looked
+    // at one by one as ranges of the name (compared without regard to
+    // case): no allocation, since every env entry, `with` parameter and
+    // `NAME=value` word of a script asks.
+    let mut last = None;
+    let (mut public, mut password, mut key) = (false, false, false);
+    let mut part = |a: usize, b: usize| {
+        if a == b {
+            return;
+        }
+        let p = &name[a..b];
+        let is = |words: &[&str]| words.iter().any(|w| w.eq_ignore_ascii_case(p));
+        public |= is(&["PUBLIC", "PUB"]);
+        password |= is(&["PASSWORD", "PASSWD", "PASSPHRASE", "PASS"]);
+        key |= is(&[
+            "KEY",
+            "APIKEY",
+            "TOKEN",
+            "SECRET",
+            "CREDENTIAL",
+            "CREDENTIALS",
+            "AUTH",
+            "PAT",
+            "HFTOKEN",
+            "ACCESSKEY",
+            "SECRETKEY",
+        ]);
+        last = Some(p);
+    };
+    let mut cur = 0;
     let mut prev_lower = false;
-    for c in name.chars() {
+    for (i, c) in name.char_indices() {
         if c == '_' || c == '-' || c == '.' {
-            if !cur.is_empty() {
-                parts.push(std::mem::take(&mut cur));
-            }
+            part(cur, i);
+            cur = i + c.len_utf8();
             prev_lower = false;
             continue;
         }
-        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
-            parts.push(std::mem::take(&mut cur));
+        if c.is_ascii_uppercase() && prev_lower && cur < i {
+            part(cur, i);
+            cur = i;
         }
         prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        cur.push(c.to_ascii_uppercase());
     }
-    if !cur.is_empty() {
-        parts.push(cur);
-    }
-    let Some(last) = parts.last() else {
+    part(cur, name.len());
+    let Some(last) = last else {
         return NameMeans::Nothing;
     };
     const NOT_THE_VALUE: [&str; 21] = [
         "ID", "NAME", "USER", "USERNAME", "URL", "URI", "PATH", "FILE", "DIR", "HOST", "PORT",
         "TYPE", "REGION", "ENDPOINT", "BUCKET", "LENGTH", "SIZE", "ENV", "VAR", "FORMAT", "HEADER",
     ];
-    if NOT_THE_VALUE.contains(&last.as_str()) || parts.iter().any(|p| p == "PUBLIC" || p == "PUB") {
+    if public || NOT_THE_VALUE.iter().any(|w| w.eq_ignore_ascii_case(last)) {
         return NameMeans::Nothing;
     }
-    let any = |words: &[&str]| parts.iter().any(|p| words.contains(&p.as_str()));
-    if any(&["PASSWORD", "PASSWD", "PASSPHRASE", "PASS"]) {
+    if password {
         return NameMeans::Password;
     }
-    if any(&[
-        "KEY",
-        "APIKEY",
-        "TOKEN",
-        "SECRET",
-        "CREDENTIAL",
-        "CREDENTIALS",
-        "AUTH",
-        "PAT",
-        "HFTOKEN",
-        "ACCESSKEY",
-        "SECRETKEY",
-    ]) {
-        return NameMeans::Key;
-    }
-    // `APIKEY`, `HFTOKEN`, `MYSECRET` written as one word.
-    let whole = parts.concat();
-    if whole.ends_with("APIKEY")
-        || whole.ends_with("TOKEN")
-        || whole.ends_with("SECRET")
-        || whole.ends_with("ACCESSKEY")
+    // The last test: `APIKEY`, `HFTOKEN`, `MYSECRET` written as one word.
+    if key
+        || ["APIKEY", "TOKEN", "SECRET", "ACCESSKEY"]
+            .iter()
+            .any(|w| joined_ends_with(name, w))
     {
         return NameMeans::Key;
     }
     NameMeans::Nothing
+}
+
+/// Whether `name` without its separators (`_`, `-`, `.`) ends with the
+/// upper-case ASCII `suffix`, in any case.
+fn joined_ends_with(name: &str, suffix: &str) -> bool {
+    let mut letters = name
+        .bytes()
+        .rev()
+        .filter(|b| !matches!(b, b'_' | b'-' | b'.'));
+    suffix
+        .bytes()
+        .rev()
+        .all(|s| letters.next().is_some_and(|b| b.eq_ignore_ascii_case(&s)))
+}
+
+/// Whether `value`, given to `name`, is a credential: [`is_credential_value`]
+/// with what the name means, asked only of values long enough to be one (the
+/// name is the dearer question).
+pub fn is_credential_for(name: &str, value: &str) -> bool {
+    // Both kinds of credential need 6 characters or more.
+    value.trim().len() >= 6 && is_credential_value(value, name_means(name))
 }
 
 /// Whether a literal written for a credential-meaning name is a real
