@@ -21,12 +21,9 @@ fn wrapped(body: &str) -> String {
     text
 }
 
-// Fails today: the crash of 2026-12-03 (docs/testing.md) gives a
-// `yaml-syntax` finding whose span starts inside a character. Remove the
-// `ignore` with the fix: `cargo nextest run -p gwk-spec --test
-// security_fuzz_crashes --run-ignored all` shows it.
+// The crash of 2026-12-03 (docs/testing.md): a `yaml-syntax` finding
+// whose span started inside a character.
 #[test]
-#[ignore = "known bug, not fixed yet: a yaml-syntax span off a character boundary (fuzz/crashes)"]
 fn spans_lie_on_character_boundaries() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/crashes");
     for entry in std::fs::read_dir(dir).unwrap() {

@@ -123,7 +123,7 @@ impl<'a> Builder<'a> {
                     if self.documents > 1 {
                         return Err(Box::new(Diagnostic::new(
                             Code::YamlSyntax,
-                            Span::new(span.start, span.start + 3),
+                            Span::new(span.start, self.text.ceil_char_boundary(span.start + 3)),
                             "a second YAML document starts here: a workflow file holds exactly one document",
                         )));
                     }

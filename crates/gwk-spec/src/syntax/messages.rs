@@ -9,9 +9,13 @@ use super::{LineIndex, Span};
 /// The message and the span to underline for a parser error at byte `at`.
 pub fn explain(info: &str, text: &str, index: &LineIndex, at: usize) -> (String, Span) {
     let (message, span) = describe(info, text, index, at);
-    // At the end of the text there is nothing to underline past it.
-    let len = text.len();
-    (message, Span::new(span.start.min(len), span.end.min(len)))
+    // At the end of the text there is nothing to underline past it, and a
+    // span that starts or ends inside a character (a one-byte guess next to
+    // a multi-byte one) is widened to whole characters: every consumer
+    // slices the text with it.
+    let start = text.floor_char_boundary(span.start);
+    let end = text.ceil_char_boundary(span.end.max(start));
+    (message, Span::new(start, end))
 }
 
 fn describe(info: &str, text: &str, index: &LineIndex, at: usize) -> (String, Span) {
