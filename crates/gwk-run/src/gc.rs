@@ -298,6 +298,7 @@ mod tests {
                 finished: None,
                 duration_secs: None,
                 resumed_from: None,
+                triggered_by: None,
                 jobs: vec![JobRecord::new("a")],
             })
             .unwrap();

@@ -104,6 +104,9 @@ pub struct RunRecord {
     /// The run this one resumed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resumed_from: Option<String>,
+    /// The pushed ref, when `gwk trigger` started the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub triggered_by: Option<String>,
     pub jobs: Vec<JobRecord>,
 }
 

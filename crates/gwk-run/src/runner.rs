@@ -46,6 +46,8 @@ pub struct RunOptions {
     pub no_cache_jobs: BTreeSet<String>,
     /// `--resume`: the record of the run to resume.
     pub resume: Option<RunRecord>,
+    /// The pushed ref, when `gwk trigger` starts the run (the record says so).
+    pub triggered_by: Option<String>,
     /// Bytes of output kept in each job's log (exec.rs, `JobLog`).
     pub log_limit: u64,
     /// Called at the first job that fails or times out, after its record
@@ -83,6 +85,7 @@ impl RunOptions {
             cache: true,
             no_cache_jobs: BTreeSet::new(),
             resume: None,
+            triggered_by: None,
             log_limit: crate::exec::DEFAULT_LOG_LIMIT,
             on_failure: None,
         }
@@ -206,6 +209,7 @@ pub async fn run(
         finished: None,
         duration_secs: None,
         resumed_from: opts.resume.as_ref().map(|r| r.id.clone()),
+        triggered_by: opts.triggered_by.clone(),
         jobs: input.jobs.iter().map(|j| JobRecord::new(&j.name)).collect(),
     };
     dir.write_record(&record)

@@ -585,6 +585,7 @@ mod tests {
             finished: None,
             duration_secs: None,
             resumed_from: None,
+            triggered_by: None,
             jobs: vec![JobRecord {
                 status,
                 key_parts: Some(parts),

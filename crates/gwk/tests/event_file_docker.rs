@@ -340,4 +340,16 @@ fn trigger_and_run_take_the_push_from_the_event_file() {
     let shown = text(&out);
     assert!(out.status.success(), "{shown}");
     assert!(shown.contains("content=first"), "{shown}");
+    // The records say how each run started: only the trigger's names the push.
+    let records: Vec<serde_json::Value> = std::fs::read_dir(dir.join("home/runs"))
+        .unwrap()
+        .filter_map(|e| std::fs::read(e.unwrap().path().join("run.json")).ok())
+        .map(|b| serde_json::from_slice(&b).unwrap())
+        .collect();
+    assert!(records.len() >= 2, "{records:#?}");
+    let triggered: Vec<&str> = records
+        .iter()
+        .filter_map(|r| r["triggered_by"].as_str())
+        .collect();
+    assert_eq!(triggered, ["refs/heads/main"], "{records:#?}");
 }

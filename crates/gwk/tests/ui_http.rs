@@ -271,12 +271,25 @@ fn the_runs_page_lists_newest_first_filters_and_pages() {
             RunStatus::Succeeded
         };
         let file = if i % 2 == 0 { "a.yaml" } else { "b.yaml" };
-        store.bare_run(&format!("20260101-000000-{i:04}"), file, status);
+        // How each run started: the last by a push (gwk trigger), the rest by hand.
+        let triggered = (i == 119).then_some("refs/heads/main");
+        store.bare_run_started_by(&format!("20260101-000000-{i:04}"), file, status, triggered);
     }
     let c = Console::start(&store, &[]);
     let r = c.get("/runs");
     assert_eq!(r.status, 200);
     assert!(r.body.contains("120 runs"));
+    assert!(
+        r.body.contains("trigger: <code>refs/heads/main</code>") && r.body.contains(">gwk run<"),
+        "{}",
+        r.body
+    );
+    let run = c.get("/runs/20260101-000000-0119");
+    assert!(
+        run.body.contains("a push to <code>refs/heads/main</code>"),
+        "{}",
+        run.body
+    );
     let first = r.body.find("20260101-000000-0119").unwrap();
     let second = r.body.find("20260101-000000-0118").unwrap();
     assert!(first < second, "newest first");
@@ -378,6 +391,7 @@ fn the_runs_stream_shows_a_new_run() {
             finished: None,
             duration_secs: None,
             resumed_from: None,
+            triggered_by: None,
             jobs: vec![],
         };
         dir.write_record(&rec).unwrap();

@@ -110,6 +110,9 @@ pub struct Args {
     /// their content hashes).
     #[arg(long, value_name = "ID")]
     pub resume: Option<String>,
+    /// Set by `gwk trigger` (not an option): the pushed ref, for the record.
+    #[arg(skip)]
+    pub triggered_by: Option<String>,
     /// Do not use the job cache (jobs whose inputs and settings did not
     /// change run again).
     #[arg(long)]
@@ -236,6 +239,7 @@ pub fn run_file(
         }
     }
     opts.resume = resume;
+    opts.triggered_by = args.triggered_by.clone();
     // gwk.toml `[run] log-limit = "100MB"`: output kept in each job's log.
     if let Some(v) = prepared.config.run.get("log-limit") {
         let text = v

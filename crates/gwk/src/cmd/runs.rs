@@ -201,6 +201,9 @@ fn show(dir: &RunDir, json: bool) -> Result<ExitCode> {
     if let Some(from) = &r.resumed_from {
         println!("resumes   {from}");
     }
+    if let Some(git_ref) = &r.triggered_by {
+        println!("trigger   a push to {git_ref} (gwk trigger)");
+    }
     println!("directory {}", dir.path.display());
     println!();
     print!("{}", crate::run_view::summary(&r));

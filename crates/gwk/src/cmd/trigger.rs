@@ -94,6 +94,7 @@ pub fn run(mut args: Args) -> Result<ExitCode> {
             if args.dry_run {
                 continue;
             }
+            run_args.triggered_by = Some(git_ref.clone());
             let code = run_cmd::run_file(file, &run_args, home.clone(), None)?;
             if code != ExitCode::SUCCESS {
                 worst = code;

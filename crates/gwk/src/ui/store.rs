@@ -19,6 +19,8 @@ pub struct RunRow {
     pub duration_secs: Option<f64>,
     /// The run it resumed, if any.
     pub resumed_from: Option<String>,
+    /// The pushed ref, when `gwk trigger` started it.
+    pub triggered_by: Option<String>,
 }
 
 pub struct RunIndex {
@@ -64,6 +66,7 @@ impl RunIndex {
             started: record.started,
             duration_secs: record.duration_secs,
             resumed_from: record.resumed_from,
+            triggered_by: record.triggered_by,
         };
         self.cache
             .lock()

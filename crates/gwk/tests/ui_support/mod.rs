@@ -153,6 +153,7 @@ impl Store {
             finished: done.then(|| started.to_string()),
             duration_secs: done.then_some(3.0),
             resumed_from: None,
+            triggered_by: None,
             jobs: vec![make, use_],
         };
         dir.write_record(&record).unwrap();
@@ -161,6 +162,17 @@ impl Store {
 
     /// A bare record (no files), for stores of many runs.
     pub fn bare_run(&self, id: &str, file: &str, status: RunStatus) {
+        self.bare_run_started_by(id, file, status, None);
+    }
+
+    /// A bare record of a run `gwk trigger` started for a push to `git_ref`.
+    pub fn bare_run_started_by(
+        &self,
+        id: &str,
+        file: &str,
+        status: RunStatus,
+        triggered_by: Option<&str>,
+    ) {
         let dir = RunDir::create(&self.home(), id).unwrap();
         let record = RunRecord {
             id: id.into(),
@@ -170,6 +182,7 @@ impl Store {
             finished: None,
             duration_secs: Some(1.0),
             resumed_from: None,
+            triggered_by: triggered_by.map(String::from),
             jobs: vec![],
         };
         dir.write_record(&record).unwrap();

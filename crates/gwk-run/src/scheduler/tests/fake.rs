@@ -159,6 +159,7 @@ impl Run {
             finished: None,
             duration_secs: None,
             resumed_from: None,
+            triggered_by: None,
             jobs: earlier
                 .iter()
                 .map(|(name, status, key)| JobRecord {

@@ -77,6 +77,9 @@ pub async fn page(State(ui): State<Shared>, Path(id): Path<String>) -> Response 
                 @if let Some(from) = &r.resumed_from {
                     dt { "Resumes" } dd { a href={"/runs/" (enc(from))} { code { (from) } } }
                 }
+                @if let Some(git_ref) = &r.triggered_by {
+                    dt { "Started by" } dd { "a push to " code { (git_ref) } " (gwk trigger)" }
+                }
             }
             @if live {
                 form.cancel method="post" action={(base) "/cancel"} {

@@ -97,9 +97,10 @@ pub fn rows_html(rows: &[RunRow]) -> Markup {
                 td { (html::status(&r.status)) }
                 td { (html::time(&r.started)) }
                 td { (html::duration(r.duration_secs)) }
-                td { @match &r.resumed_from {
-                    Some(from) => { "resume of " a href={"/runs/" (enc(from))} { code { (from) } } }
-                    None => { "gwk run" }
+                td { @match (&r.resumed_from, &r.triggered_by) {
+                    (Some(from), _) => { "resume of " a href={"/runs/" (enc(from))} { code { (from) } } }
+                    (None, Some(git_ref)) => { "trigger: " code { (git_ref) } }
+                    (None, None) => { "gwk run" }
                 } }
             }
         }
