@@ -107,8 +107,22 @@ impl Fixed {
 /// that would make the file less YAML than it was (more syntax errors) is
 /// undone and fixing stops there.
 pub fn fix_text(text: &str, config: &Config, level: FixLevel) -> Fixed {
+    fix_text_with(text, config, level, &|_| {})
+}
+
+/// [`fix_text`], with `more` adding fixes to each check's findings before a
+/// pass chooses among them: fixes only the host can compute (the CLI pins
+/// an image to the digest the local Docker engine has), which the pure
+/// checker cannot.
+pub fn fix_text_with(
+    text: &str,
+    config: &Config,
+    level: FixLevel,
+    more: &dyn Fn(&mut Analysis),
+) -> Fixed {
     let mut current = text.to_string();
     let (mut analysis, mut broken) = selected(&current, config);
+    more(&mut analysis);
     let mut applied = 0;
     let mut passes = 0;
     while passes < MAX_PASSES {
@@ -121,10 +135,11 @@ pub fn fix_text(text: &str, config: &Config, level: FixLevel) -> Fixed {
         if next == current {
             break;
         }
-        let (next_analysis, next_broken) = selected(&next, config);
+        let (mut next_analysis, next_broken) = selected(&next, config);
         if next_broken > broken {
             break;
         }
+        more(&mut next_analysis);
         broken = next_broken;
         applied += fixes.len();
         passes += 1;

@@ -13,35 +13,28 @@
 //! whatever image this host has under that name, which may not be the one
 //! the registry serves today, and it changes what the job runs.
 
-use crate::output::FileReport;
+use gwk_spec::check::Analysis;
 use gwk_spec::syntax::{Node, Span, parse};
 use gwk_spec::{Code, Fix};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// How long `gwk check` waits for the engine: a check must not hang on a
 /// daemon that does not answer.
 const ENGINE_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// Adds the digest fix to every `unpinned-image` finding of `reports`
-/// whose image the local Docker engine has with a digest.
-pub fn add_fixes(reports: &mut [FileReport]) {
-    let found: Vec<(usize, usize, Image)> = reports
-        .iter()
-        .enumerate()
-        .flat_map(|(r, report)| {
-            images_of_findings(report)
-                .into_iter()
-                .map(move |(d, image)| (r, d, image))
-        })
-        .collect();
+/// Adds the digest fix to the `unpinned-image` findings of one check
+/// (`gwk check --fix --unsafe-fixes` calls it on each pass's check).
+pub fn add_to(analysis: &mut Analysis, digests: &Digests) {
+    let found = images_of_findings(analysis);
     if found.is_empty() {
         return; // no finding, no engine asked
     }
-    let names: BTreeSet<&str> = found.iter().map(|(_, _, i)| i.reference.as_str()).collect();
-    let digests = local_digests(&names);
-    for (r, d, image) in &found {
-        let Some(digest) = digests.get(image.reference.as_str()) else {
+    let names: BTreeSet<&str> = found.iter().map(|(_, i)| i.reference.as_str()).collect();
+    let known = digests.of(&names);
+    for (d, image) in &found {
+        let Some(digest) = known.get(image.reference.as_str()) else {
             continue;
         };
         let pinned = format!("{}@{digest}", image.reference);
@@ -49,16 +42,49 @@ pub fn add_fixes(reports: &mut [FileReport]) {
             Some(q) => format!("{q}{pinned}{q}"),
             None => pinned.clone(),
         };
-        reports[*r].analysis.diagnostics[*d]
-            .fixes
-            .push(Fix::replace(
-                format!(
-                    "pin the image to `{pinned}`, the digest it has on this host (check that it is \
+        analysis.diagnostics[*d].fixes.push(Fix::replace(
+            format!(
+                "pin the image to `{pinned}`, the digest it has on this host (check that it is \
                  the image you mean to run)"
-                ),
-                image.span,
-                text,
-            ));
+            ),
+            image.span,
+            text,
+        ));
+    }
+}
+
+/// What the engine said of each image, asked once per image (and not at
+/// all again once no engine answered) for all the files of one check.
+#[derive(Default)]
+pub struct Digests(Mutex<Asked>);
+
+#[derive(Default)]
+struct Asked {
+    no_engine: bool,
+    digests: BTreeMap<String, Option<String>>,
+}
+
+impl Digests {
+    /// The digests of those of `images` the engine has one for.
+    fn of(&self, images: &BTreeSet<&str>) -> BTreeMap<String, String> {
+        let mut asked = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let new: BTreeSet<&str> = (images.iter().copied())
+            .filter(|i| !asked.digests.contains_key(*i))
+            .collect();
+        if !new.is_empty() && !asked.no_engine {
+            match local_digests(&new) {
+                Some(found) => {
+                    for image in new {
+                        let digest = found.get(image).cloned();
+                        asked.digests.insert(image.to_string(), digest);
+                    }
+                }
+                None => asked.no_engine = true,
+            }
+        }
+        (images.iter())
+            .filter_map(|i| Some((i.to_string(), asked.digests.get(*i)?.clone()?)))
+            .collect()
     }
 }
 
@@ -74,8 +100,7 @@ struct Image {
 /// The `unpinned-image` findings of one file (their index) with the image
 /// each is about. The file is parsed again: `gwk check` drops the tree of
 /// each file once it is checked, and only files with such a finding pay.
-fn images_of_findings(report: &FileReport) -> Vec<(usize, Image)> {
-    let a = &report.analysis;
+fn images_of_findings(a: &Analysis) -> Vec<(usize, Image)> {
     let wanted: Vec<usize> = (a.diagnostics.iter().enumerate())
         .filter(|(_, d)| d.code == Code::UnpinnedImage)
         .map(|(i, _)| i)
@@ -133,19 +158,17 @@ fn image(text: &str, node: &Node) -> Option<Image> {
 }
 
 /// The digest (`sha256:…`) of each of `images` that the local engine has
-/// from the image's own repository. Empty when no engine answers in time.
-fn local_digests(images: &BTreeSet<&str>) -> BTreeMap<String, String> {
-    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+/// from the image's own repository; `None` when no engine answers in time.
+fn local_digests(images: &BTreeSet<&str>) -> Option<BTreeMap<String, String>> {
+    let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-    else {
-        return BTreeMap::new();
-    };
+        .ok()?;
     rt.block_on(async {
         let mut out = BTreeMap::new();
         let connect = gwk_run::Engine::connect(None);
         let Ok(Ok(engine)) = tokio::time::timeout(ENGINE_TIMEOUT, connect).await else {
-            return out;
+            return None;
         };
         for image in images {
             let ask = engine.image_repo_digests(image);
@@ -156,7 +179,7 @@ fn local_digests(images: &BTreeSet<&str>) -> BTreeMap<String, String> {
                 out.insert(image.to_string(), d.to_string());
             }
         }
-        out
+        Some(out)
     })
 }
 

@@ -170,5 +170,24 @@ fn a_pushed_image_is_pinned_to_its_digest() {
         let wf = env.workflow("w.yaml", &workflow(&fixed));
         let left = unpinned(&mut check(env.dir.path(), wf.to_str().unwrap(), host));
         assert!(left.is_empty(), "{fixed}: {left:?}");
+        // --fix applies it only with --unsafe-fixes, and writes what the fix says.
+        let wf = env.workflow("w.yaml", &workflow(&written));
+        let fix = |unsafe_too: bool| {
+            let mut c = Command::new(env!("CARGO_BIN_EXE_gwk"));
+            c.current_dir(env.dir.path())
+                .env("DOCKER_HOST", host)
+                .args(["check", "--fix"]);
+            if unsafe_too {
+                c.arg("--unsafe-fixes");
+            }
+            c.arg(&wf).output().unwrap();
+            std::fs::read_to_string(&wf).unwrap()
+        };
+        assert_eq!(
+            fix(false),
+            workflow(&written),
+            "a safe --fix leaves the image"
+        );
+        assert_eq!(fix(true), workflow(&fixed));
     }
 }

@@ -2,11 +2,12 @@
 
 use crate::baseline::{self, Baseline};
 use crate::discover::{Configs, workflow_files};
+use crate::image_digests;
 use crate::output::{FileReport, Format, render, total};
 use crate::write_back::{self, Refusal};
 use anyhow::{Context, Result, bail};
 use gwk_spec::config::{Config, Persona};
-use gwk_spec::fix::{FixLevel, fix_text};
+use gwk_spec::fix::{FixLevel, fix_text_with};
 use gwk_spec::select::{Selection, codes_of};
 use gwk_spec::{Analysis, Severity};
 use rayon::prelude::*;
@@ -148,6 +149,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     // The tree is kept only where a fingerprint needs it.
     let keep_tree =
         args.format == Format::Sarif || args.baseline.is_some() || args.write_baseline.is_some();
+    let digests = image_digests::Digests::default();
     let outcomes: Vec<Outcome> = files
         .par_iter()
         .map(|path| -> Result<Outcome> {
@@ -173,7 +175,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     .with_context(|| format!("cannot read {}", path.display()))?;
                 (path.display().to_string(), bytes)
             };
-            let mut outcome = check_file(path, name, &bytes, &config, mode);
+            let mut outcome = check_file(path, name, &bytes, &config, mode, &digests);
             let analysis = &mut outcome.report.analysis;
             // The findings are all the output needs: freeing the tree and
             // the model here lets the next file reuse their memory instead
@@ -236,7 +238,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
             });
         }
     }
-    crate::image_digests::add_fixes(&mut reports);
+    // What is left gets the digest fix too, for the output to show.
+    for r in &mut reports {
+        image_digests::add_to(&mut r.analysis, &digests);
+    }
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
@@ -307,7 +312,14 @@ fn merged(file: &Selection, cli: &Selection) -> Selection {
 }
 
 /// Checks one file's bytes, fixing them first as `mode` says.
-fn check_file(path: &Path, name: String, bytes: &[u8], config: &Config, mode: Mode) -> Outcome {
+fn check_file(
+    path: &Path,
+    name: String,
+    bytes: &[u8],
+    config: &Config,
+    mode: Mode,
+    digests: &image_digests::Digests,
+) -> Outcome {
     let plain = |analysis: Analysis, refusal: Option<Refusal>| Outcome {
         report: FileReport {
             path: name.clone(),
@@ -328,7 +340,14 @@ fn check_file(path: &Path, name: String, bytes: &[u8], config: &Config, mode: Mo
             return plain(selected_bytes(bytes, config), Some(refusal));
         }
     };
-    let fixed = fix_text(text, config, level);
+    // The digest pin is an unsafe fix: asked of the engine only when
+    // unsafe fixes are wanted.
+    let fixed = match level {
+        FixLevel::Unsafe => {
+            fix_text_with(text, config, level, &|a| image_digests::add_to(a, digests))
+        }
+        FixLevel::Safe => fix_text_with(text, config, level, &|_| {}),
+    };
     if !fixed.changed(text) {
         return plain(fixed.analysis, None);
     }
