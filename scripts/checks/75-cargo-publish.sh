@@ -12,6 +12,17 @@ cd "$repo"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 start=$SECONDS
+crates="gwk-spec gwk-project gwk-argo gwk-run gwk gwk-lsp"
+# The dry run verifies each crate against the others' packaged sources,
+# which cargo unpacks under $CARGO_HOME/registry/src/ like any registry
+# crate, and it never unpacks a name and version again: a second run on one
+# machine would build against the first run's sources (gwk-argo failed so
+# against a gwk-spec of the day before). Remove those copies of gwk's own
+# crates first (`gwk-[0-9]*` cannot match gwk-spec).
+cargo_home="${CARGO_HOME:-$HOME/.cargo}"
+for c in $crates; do
+    rm -rf "$cargo_home"/registry/src/*/"$c"-[0-9]*
+done
 # --allow-dirty: a developer's uncommitted edits are what they want checked;
 # CI's clone is clean anyway.
 if ! cargo publish --workspace --dry-run --locked --allow-dirty >"$log" 2>&1; then
@@ -27,7 +38,7 @@ if [ -n "$unexpected" ]; then
     echo "$unexpected" >&2
     exit 1
 fi
-for c in gwk-spec gwk-project gwk-argo gwk-run gwk gwk-lsp; do
+for c in $crates; do
     grep -q "Uploading $c v" "$log" || { cat "$log"; echo "FAIL: $c was not packaged" >&2; exit 1; }
 done
 echo "(cargo publish --dry-run took $((SECONDS - start)) s)"
