@@ -34,6 +34,14 @@ pub async fn checkout(
     c: &Checkout<'_>,
     log: &(dyn Fn(&str) + Send + Sync),
 ) -> Result<(), CheckoutError> {
+    // The ref reaches `git checkout` and `git fetch origin REF`, where one
+    // that starts with `-` is an option (`--upload-pack=CMD` runs CMD). No
+    // branch, tag or commit starts with `-` (git check-ref-format).
+    if let Some(r) = c.git_ref.filter(|r| r.starts_with('-')) {
+        return Err(CheckoutError(format!(
+            "git: `{r}` is not a ref (a branch, tag or commit never starts with `-`)"
+        )));
+    }
     let (url, url_user, url_password) = split_credentials(c.url);
     // The workflow's `username`/`password` win over the URL's.
     let username = c.username.map(str::to_string).or(url_user);
@@ -218,6 +226,29 @@ async fn run_logged(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_ref_that_is_an_option_never_reaches_git() {
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join("ran");
+        let git_ref = format!("--upload-pack=touch {}", marker.display());
+        let dest = dir.path().join("clone");
+        let c = Checkout {
+            url: "/nonexistent/repo",
+            git_ref: Some(&git_ref),
+            username: None,
+            password: None,
+            dest: &dest,
+            scratch: dir.path(),
+        };
+        let logged = std::sync::Mutex::new(Vec::<String>::new());
+        let err = checkout(&c, &|l| logged.lock().unwrap().push(l.to_string()))
+            .await
+            .unwrap_err();
+        assert!(err.0.contains("is not a ref"), "{}", err.0);
+        assert!(logged.lock().unwrap().is_empty(), "git ran");
+        assert!(!marker.exists() && !dest.exists());
+    }
 
     #[test]
     fn credentials_come_out_of_the_url() {
